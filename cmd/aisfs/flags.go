@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/spf13/pflag"
+)
+
+// settings is every knob of one aisfs run, bound to flags; `-o name=value` sets the same flags.
+type settings struct {
+	endpoint       string
+	foreground     bool
+	readOnly       bool
+	cacheSize      string
+	blockSize      string
+	readahead      string
+	maxFetches     int
+	statTTL        time.Duration
+	listLookupMax  int
+	uid, gid       int
+	fileMode       string
+	dirMode        string
+	allowOther     bool
+	requestTimeout time.Duration
+	retries        int
+	logLevel       string
+	logFile        string
+	debugFuse      bool
+	version        bool
+	help           bool
+	options        []string
+}
+
+func newFlagSet(s *settings) *pflag.FlagSet {
+	fl := pflag.NewFlagSet("aisfs", pflag.ContinueOnError)
+	fl.SortFlags = false
+	fl.StringVar(&s.endpoint, "endpoint", "", "AIS endpoint (http(s)://host:port) for a bucket SOURCE; default $AIS_ENDPOINT")
+	fl.BoolVarP(&s.foreground, "foreground", "f", false, "stay in the foreground instead of returning once mounted")
+	fl.BoolVar(&s.readOnly, "read-only", false, "mount read-only")
+	fl.StringVar(&s.cacheSize, "cache-size", "1GiB", "memory for the block read cache shared by all files")
+	fl.StringVar(&s.blockSize, "block-size", "1MiB", "cache block size (the unit of range GETs)")
+	fl.StringVar(&s.readahead, "readahead", "64MiB", "largest readahead window of one sequential reader")
+	fl.IntVar(&s.maxFetches, "max-fetches", 16, "concurrent range GETs across all files")
+	fl.DurationVar(&s.statTTL, "stat-ttl", 10*time.Second, "how long listings, attributes and kernel entries are trusted")
+	fl.IntVar(&s.listLookupMax, "list-lookup-max", 10000, "entries a lookup lists in an unread directory before it uses one HEAD per name")
+	fl.IntVar(&s.uid, "uid", -1, "owner of every file (default: the mounting user)")
+	fl.IntVar(&s.gid, "gid", -1, "group of every file (default: the mounting user's group)")
+	fl.StringVar(&s.fileMode, "file-mode", "0644", "permission bits of files (octal)")
+	fl.StringVar(&s.dirMode, "dir-mode", "0755", "permission bits of directories (octal)")
+	fl.BoolVar(&s.allowOther, "allow-other", false, "let other users access the mount (FUSE allow_other)")
+	fl.DurationVar(&s.requestTimeout, "request-timeout", 30*time.Second, "time limit of one metadata request, and time to first byte of a read")
+	fl.IntVar(&s.retries, "retries", 3, "retries of idempotent requests (GET, HEAD, list) after a transient failure")
+	fl.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error")
+	fl.StringVar(&s.logFile, "log-file", "", "log to this file (default: stderr; nowhere once in the background)")
+	fl.BoolVar(&s.debugFuse, "debug-fuse", false, "log every FUSE request (very verbose)")
+	fl.StringSliceVarP(&s.options, "options", "o", nil, "mount options name[=value],... (flag names, FUSE and mount(8) options)")
+	fl.BoolVar(&s.version, "version", false, "print the version and exit")
+	fl.BoolVarP(&s.help, "help", "h", false, "show this help")
+	return fl
+}
+
+func parseSize(name, v string) (int64, error) {
+	n, err := humanize.ParseBytes(v)
+	if err != nil {
+		return 0, fmt.Errorf("--%s: %w", name, err)
+	}
+	if n == 0 || n > 1<<50 {
+		return 0, fmt.Errorf("--%s: %q is out of range", name, v)
+	}
+	return int64(n), nil
+}
+
+func parseMode(name, v string) (os.FileMode, error) {
+	m, err := strconv.ParseUint(v, 8, 32)
+	if err != nil || m&^0o777 != 0 {
+		return 0, fmt.Errorf("--%s: %q is not an octal permission like 0644", name, v)
+	}
+	return os.FileMode(m), nil
+}
+
+const usageText = `aisfs mounts NVIDIA AIStore as a filesystem.
+
+Usage:
+  aisfs [flags] SOURCE MOUNTPOINT [-o opts]
+
+SOURCE is either a cluster endpoint or one bucket, optionally below a prefix:
+  http(s)://HOST:PORT         the whole cluster: ais/, aws/, gcp/, ... with buckets below
+  ais://BUCKET[/PREFIX]       one bucket; also s3:// aws:// gs:// gcp:// az:// azure:// oc:// oci:// ht://
+                              (the endpoint comes from --endpoint, -o endpoint=, or $AIS_ENDPOINT)
+
+Examples:
+  aisfs http://aisproxy:51080 /mnt/ais          # browse /mnt/ais/ais/<bucket>/...
+  aisfs --endpoint http://aisproxy:51080 ais://imagenet/train /data/train
+  aisfs ais://ckpt /mnt/ckpt -o endpoint=http://aisproxy:51080,stat_ttl=1m,allow_other
+  umount /mnt/ais                               # or: fusermount3 -u /mnt/ais
+
+Flags (each also works as -o name=value, with '_' or '-'):
+`

@@ -1,0 +1,187 @@
+// Command aisfs mounts an AIStore cluster, or one bucket, as a FUSE filesystem.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/pflag"
+
+	"github.com/aisfs/aisfs/mountopts"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
+
+// run is main without the exit, so every error path returns through one place.
+func run(argv []string, stdout, stderr io.Writer) int {
+	args := argv[1:]
+	if mountopts.IsHelperName(argv[0]) {
+		var err error
+		if args, err = mountopts.HelperArgs(argv[0], args); err != nil {
+			fmt.Fprintln(stderr, "aisfs:", err)
+			return 2
+		}
+	}
+	var s settings
+	fl := newFlagSet(&s)
+	fl.SetOutput(io.Discard)
+	if err := fl.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "aisfs: %v (see aisfs --help)\n", err)
+		return 2
+	}
+	switch {
+	case s.help:
+		fmt.Fprint(stdout, usageText)
+		fl.SetOutput(stdout)
+		fl.PrintDefaults()
+		return 0
+	case s.version:
+		fmt.Fprintln(stdout, "aisfs", version)
+		return 0
+	}
+	cfg, err := configure(&s, fl)
+	if err != nil {
+		fmt.Fprintln(stderr, "aisfs:", err)
+		return 2
+	}
+	cfg.args = args
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if !s.foreground && !isDaemonChild() {
+		if err := daemonize(ctx, cfg); err != nil {
+			fmt.Fprintln(stderr, "aisfs:", err)
+			return 1
+		}
+		return 0
+	}
+	notify := newNotifier()
+	logger, closeLog, err := newLogger(&s, stderr)
+	if err != nil {
+		notify.failed(err)
+		fmt.Fprintln(stderr, "aisfs:", err)
+		return 2
+	}
+	defer closeLog()
+	if err := serve(ctx, cfg, logger, notify); err != nil {
+		notify.failed(err)
+		fmt.Fprintln(stderr, "aisfs:", err)
+		logger.Error("aisfs stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// mountConfig is a validated run.
+type mountConfig struct {
+	s          *settings
+	args       []string // command line after mount-helper rewriting, for a background child
+	src        mountopts.Source
+	endpoint   string
+	mountpoint string
+	fuseOpts   []string
+	cacheSize  int64
+	blockSize  int64
+	readahead  int64
+	fileMode   os.FileMode
+	dirMode    os.FileMode
+}
+
+func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
+	pos := fl.Args()
+	if len(pos) != 2 {
+		return nil, fmt.Errorf("need SOURCE and MOUNTPOINT, got %d argument(s) (see aisfs --help)", len(pos))
+	}
+	opts, err := mountopts.Apply(fl, s.options)
+	if err != nil {
+		return nil, err
+	}
+	s.readOnly = s.readOnly || opts.ReadOnly
+	src, err := mountopts.ParseSource(pos[0])
+	if err != nil {
+		return nil, err
+	}
+	c := &mountConfig{s: s, src: src, fuseOpts: opts.FuseOpts}
+	switch {
+	case src.IsCluster():
+		c.endpoint = src.Endpoint
+	case s.endpoint != "":
+		c.endpoint = s.endpoint
+	case os.Getenv("AIS_ENDPOINT") != "":
+		c.endpoint = os.Getenv("AIS_ENDPOINT")
+	default:
+		return nil, fmt.Errorf("bucket source %s needs an endpoint: --endpoint, -o endpoint= or AIS_ENDPOINT", src)
+	}
+	if c.mountpoint, err = checkMountpoint(pos[1]); err != nil {
+		return nil, err
+	}
+	if c.cacheSize, err = parseSize("cache-size", s.cacheSize); err != nil {
+		return nil, err
+	}
+	if c.blockSize, err = parseSize("block-size", s.blockSize); err != nil {
+		return nil, err
+	}
+	if c.readahead, err = parseSize("readahead", s.readahead); err != nil {
+		return nil, err
+	}
+	if c.fileMode, err = parseMode("file-mode", s.fileMode); err != nil {
+		return nil, err
+	}
+	if c.dirMode, err = parseMode("dir-mode", s.dirMode); err != nil {
+		return nil, err
+	}
+	if s.statTTL < 0 || s.maxFetches < 1 || s.listLookupMax < 1 {
+		return nil, errors.New("--stat-ttl must not be negative, --max-fetches and --list-lookup-max must be positive")
+	}
+	if _, err := levelOf(s.logLevel); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func checkMountpoint(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", fmt.Errorf("mountpoint %s: %w", p, err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", fmt.Errorf("mountpoint %s: %w", p, errors.Unwrap(err))
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("mountpoint %s is not a directory", p)
+	}
+	return abs, nil
+}
+
+func levelOf(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("--log-level: %q is not debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+func newLogger(s *settings, stderr io.Writer) (*slog.Logger, func(), error) {
+	level, _ := levelOf(s.logLevel)
+	w, closeFn := stderr, func() {}
+	if s.logFile != "" {
+		f, err := os.OpenFile(s.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--log-file: %w", err)
+		}
+		w, closeFn = f, func() { f.Close() }
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), closeFn, nil
+}

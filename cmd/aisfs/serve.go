@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+	"golang.org/x/sys/unix"
+
+	"github.com/aisfs/aisfs/aisclient"
+	"github.com/aisfs/aisfs/cache"
+	"github.com/aisfs/aisfs/fs"
+)
+
+// serve checks that the source is reachable, mounts it and serves until ctx ends or the
+// filesystem is unmounted from outside.
+func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifier) error {
+	client, err := aisclient.New(aisclient.Config{
+		Endpoint:              c.endpoint,
+		RequestTimeout:        c.s.requestTimeout,
+		ResponseHeaderTimeout: c.s.requestTimeout,
+		MaxRetries:            c.s.retries,
+		Logger:                log,
+	})
+	if err != nil {
+		return err
+	}
+	bck := aisclient.Bck{Name: c.src.Bucket, Provider: c.src.Provider}
+	if err := probe(ctx, client, c, bck); err != nil {
+		return err
+	}
+	blocks, err := cache.New(cache.Config{
+		Capacity: c.cacheSize, BlockSize: c.blockSize, MaxReadahead: c.readahead,
+		MaxFetches: c.s.maxFetches, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer blocks.Close()
+	fsys, err := fs.New(fs.Config{
+		Store: client, Cache: blocks, Bucket: bck, Prefix: c.src.Prefix,
+		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax,
+		UID: owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
+		FileMode: c.fileMode, DirMode: c.dirMode, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	mo := fuse.MountOptions{
+		FsName:        c.src.String(),
+		Name:          "aisfs",
+		DirectMount:   os.Geteuid() == 0,
+		MaxWrite:      1 << 20,
+		MaxReadAhead:  1 << 20,
+		MaxBackground: 64,
+		AllowOther:    c.s.allowOther,
+		Options:       c.fuseOpts,
+		Debug:         c.s.debugFuse,
+		Logger:        slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	if c.s.readOnly {
+		mo.Options = append(mo.Options, "ro")
+	}
+	server, err := fusefs.Mount(c.mountpoint, fsys.Root(), fsys.Options(mo))
+	if err != nil {
+		return fmt.Errorf("mount %s on %s: %w", c.src, c.mountpoint, err)
+	}
+	log.Info("mounted", "source", c.src.String(), "endpoint", c.endpoint, "mountpoint", c.mountpoint)
+	notify.ready()
+
+	done := make(chan struct{})
+	go func() {
+		server.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		log.Info("unmounted from outside", "mountpoint", c.mountpoint)
+		return nil
+	case <-ctx.Done():
+	}
+	log.Info("unmounting", "mountpoint", c.mountpoint)
+	unmount(server, c.mountpoint, log)
+	<-done
+	return nil
+}
+
+// probe makes a bad endpoint or a missing bucket a clear error before anything is mounted.
+func probe(ctx context.Context, client *aisclient.Client, c *mountConfig, bck aisclient.Bck) error {
+	ctx, cancel := context.WithTimeout(ctx, c.s.requestTimeout)
+	defer cancel()
+	var err error
+	if c.src.IsCluster() {
+		_, err = client.ListBuckets(ctx, "")
+	} else {
+		_, err = client.HeadBucket(ctx, bck)
+	}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, aisclient.ErrBucketNotFound):
+		return fmt.Errorf("bucket %s does not exist at %s", bck, c.endpoint)
+	case errors.Is(err, aisclient.ErrUnauthorized):
+		return fmt.Errorf("AIS at %s refused access: %w", c.endpoint, err)
+	default:
+		return fmt.Errorf("cannot reach AIS at %s: %w", c.endpoint, err)
+	}
+}
+
+// unmount detaches the mount; if it is busy, it detaches lazily (as root) so that the process
+// can exit without leaving a dead mount behind.
+func unmount(server *fuse.Server, mnt string, log *slog.Logger) {
+	for i := 0; i < 3; i++ {
+		if err := server.Unmount(); err == nil {
+			return
+		} else {
+			log.Warn("unmount failed", "mountpoint", mnt, "err", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err := unix.Unmount(mnt, unix.MNT_DETACH); err != nil {
+		log.Error("lazy unmount failed", "mountpoint", mnt, "err", err)
+	}
+}
+
+func owner(flag, def int) uint32 {
+	if flag >= 0 {
+		return uint32(flag)
+	}
+	return uint32(def)
+}

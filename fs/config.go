@@ -1,0 +1,81 @@
+package fs
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aisfs/aisfs/aisclient"
+	"github.com/aisfs/aisfs/cache"
+)
+
+// Config is everything the node tree needs. Zero values of the optional fields take the defaults
+// documented on each field.
+type Config struct {
+	Store Store        // required
+	Cache *cache.Cache // required: shared block cache for all open files
+
+	// Bucket selects bucket mode; a zero Bucket.Name mounts the whole cluster.
+	Bucket aisclient.Bck
+	// Prefix roots a bucket mount below an object-name prefix ("" or ending in "/").
+	Prefix string
+
+	// StatTTL is how long listings, attributes and kernel entries are trusted. Default 10s.
+	StatTTL time.Duration
+	// ListLookupMax bounds how many entries a lookup lists in a directory it has not read yet
+	// before it falls back to one HEAD per name. Default 10000.
+	ListLookupMax int
+
+	UID, GID uint32      // owner shown for every node; default: the mounting process's
+	FileMode os.FileMode // permission bits of files; default 0644
+	DirMode  os.FileMode // permission bits of directories; default 0755
+
+	Logger *slog.Logger     // default: discard
+	Now    func() time.Time // default: time.Now (tests inject a clock)
+}
+
+// DefaultStatTTL is Config.StatTTL's default.
+const DefaultStatTTL = 10 * time.Second
+
+func (c *Config) setDefaults() {
+	if c.StatTTL == 0 {
+		c.StatTTL = DefaultStatTTL
+	}
+	if c.ListLookupMax == 0 {
+		c.ListLookupMax = 10000
+	}
+	if c.FileMode == 0 {
+		c.FileMode = 0o644
+	}
+	if c.DirMode == 0 {
+		c.DirMode = 0o755
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Validate reports the first problem with c.
+func (c *Config) Validate() error {
+	switch {
+	case c.Store == nil:
+		return errors.New("fs: Config.Store is required")
+	case c.Cache == nil:
+		return errors.New("fs: Config.Cache is required")
+	case c.StatTTL < 0:
+		return fmt.Errorf("fs: negative stat TTL %v", c.StatTTL)
+	case c.Prefix != "" && c.Bucket.Name == "":
+		return errors.New("fs: a prefix needs a bucket")
+	case c.Prefix != "" && (!strings.HasSuffix(c.Prefix, "/") || strings.HasPrefix(c.Prefix, "/")):
+		return fmt.Errorf("fs: prefix %q must end in \"/\" and not start with one", c.Prefix)
+	case c.FileMode&^os.ModePerm != 0 || c.DirMode&^os.ModePerm != 0:
+		return errors.New("fs: file and directory modes take permission bits only")
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package fs
+
+import (
+	"context"
+	"errors"
+	"syscall"
+	"time"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/aisfs/aisfs/aisclient"
+)
+
+// maxNameLen is the longest path component POSIX tools expect a filesystem to take.
+const maxNameLen = 255
+
+// dirNode is a directory of objects: a bucket root or an implicit directory below it.
+type dirNode struct {
+	fusefs.Inode
+	readOnly
+	fsys   *FS
+	bck    aisclient.Bck
+	prefix string // object-name prefix of this directory: "" (bucket root) or ending in "/"
+
+	lc listCache
+}
+
+func (f *FS) newDir(bck aisclient.Bck, prefix string) *dirNode {
+	return &dirNode{fsys: f, bck: bck, prefix: prefix}
+}
+
+// path names the directory in logs.
+func (d *dirNode) path(name string) string { return d.bck.String() + "/" + d.prefix + name }
+
+var _ = (fusefs.NodeGetattrer)((*dirNode)(nil))
+
+func (d *dirNode) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	d.fsys.dirAttr(&out.Attr)
+	return 0
+}
+
+var _ = (fusefs.NodeLookuper)((*dirNode)(nil))
+
+// Lookup answers from the directory's listing (one LIST per directory per TTL); in a directory
+// too large to list for a lookup it probes the one name with a HEAD.
+func (d *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	if len(name) > maxNameLen {
+		return nil, syscall.ENAMETOOLONG
+	}
+	l, err := d.load(ctx, d.fsys.cfg.ListLookupMax)
+	if err != nil {
+		return nil, toErrno(d.fsys.log, "lookup", d.path(name), err)
+	}
+	if e, ok := l.get(name); ok {
+		return d.child(ctx, e, l.at, out), 0
+	}
+	if l.complete {
+		return nil, syscall.ENOENT
+	}
+	e, at, err := d.probe(ctx, name)
+	if err != nil {
+		if errors.Is(err, aisclient.ErrNotFound) || errors.Is(err, aisclient.ErrInvalidName) {
+			return nil, syscall.ENOENT
+		}
+		return nil, toErrno(d.fsys.log, "lookup", d.path(name), err)
+	}
+	return d.child(ctx, e, at, out), 0
+}
+
+// probe finds out what one name is without listing the whole directory.
+func (d *dirNode) probe(ctx context.Context, name string) (*dirent, time.Time, error) {
+	at := d.fsys.now()
+	a, err := d.fsys.store.HeadObject(ctx, d.bck, d.prefix+name)
+	if err == nil {
+		return &dirent{name: name, attr: attrFromHead(a)}, at, nil
+	}
+	if !errors.Is(err, aisclient.ErrNotFound) {
+		return nil, at, err
+	}
+	// No object: it may be an implicit directory. An empty result is also what a "ghost"
+	// directory (its last object deleted) lists, which correctly counts as absent.
+	ents, _, err := d.fsys.store.ListObjects(ctx, d.bck, aisclient.ListOptions{
+		Prefix: d.prefix + name + "/", NoRecursion: true, Props: []string{"name"}, PageSize: 1, Limit: 1,
+	})
+	if err != nil {
+		return nil, at, err
+	}
+	if len(ents) == 0 {
+		return nil, at, aisclient.ErrNotFound
+	}
+	return &dirent{name: name, isDir: true}, at, nil
+}
+
+// child returns the inode for a listed name, reusing a live one and refreshing its attributes.
+func (d *dirNode) child(ctx context.Context, e *dirent, at time.Time, out *fuse.EntryOut) *fusefs.Inode {
+	if e.isDir {
+		prefix := d.prefix + e.name + "/"
+		d.fsys.dirAttr(&out.Attr)
+		return d.NewInode(ctx, d.fsys.newDir(d.bck, prefix), fusefs.StableAttr{
+			Mode: syscall.S_IFDIR, Ino: inoOf(kindDir, d.bck, prefix),
+		})
+	}
+	name := d.prefix + e.name
+	ch := d.NewInode(ctx, &fileNode{fsys: d.fsys, bck: d.bck, name: name}, fusefs.StableAttr{
+		Mode: syscall.S_IFREG, Ino: inoOf(kindFile, d.bck, name),
+	})
+	fn := ch.Operations().(*fileNode)
+	fn.setAttr(e.attr, at)
+	fn.fillAttr(&out.Attr)
+	return ch
+}
+
+var _ = (fusefs.NodeOpendirHandler)((*dirNode)(nil))
+
+func (d *dirNode) OpendirHandle(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
+	l, err := d.load(ctx, 0)
+	if err != nil {
+		return nil, 0, toErrno(d.fsys.log, "opendir", d.path(""), err)
+	}
+	return &dirHandle{dir: d, l: l}, 0, 0
+}

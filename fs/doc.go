@@ -1,0 +1,31 @@
+// Package fs is the go-fuse node tree of aisfs: it turns an AIStore cluster, or one bucket below an
+// optional prefix, into directories and files.
+//
+// # Tree
+//
+// In cluster mode the root lists providers ("ais" always, others when they have buckets), each
+// provider lists its buckets, and each bucket is an object directory. In bucket mode the root is the
+// bucket (below Config.Prefix). Inside a bucket, "/" in object names makes implicit directories: AIS
+// has no directory objects and cannot hold an object "x" and objects under "x/" at once, so a name is
+// either a file or a directory, never both.
+//
+// # Metadata and caching
+//
+// A directory is read with one paged, non-recursive list-objects call; its result (names, sizes,
+// versions, checksums, atimes) is kept for Config.StatTTL and answers lookups, so `ls -l` and a
+// training script opening thousands of files in one directory cost one LIST, not a HEAD per file.
+// READDIRPLUS lookups are answered from the directory handle's own listing. A directory with more
+// than Config.ListLookupMax entries is not listed for lookups; lookups there use one HEAD each.
+// The kernel caches entries and attributes for Config.StatTTL too.
+//
+// Consistency is close-to-open: open(2) revalidates attributes older than StatTTL with one HEAD.
+// File data is read through the shared block cache (package cache) keyed by object version and
+// checksum, so a rewritten object never serves old blocks. When an object is unchanged since its
+// previous open the kernel page cache is kept (FOPEN_KEEP_CACHE), so a second epoch over a data set
+// is served from memory; when it changed, the page cache is dropped.
+//
+// # Errors
+//
+// Every operation returns a syscall.Errno produced by toErrno, which sorts aisclient's typed errors
+// with errors.Is; anything unexpected becomes EIO and is logged once with the operation and path.
+package fs

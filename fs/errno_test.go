@@ -1,0 +1,39 @@
+package fs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"syscall"
+	"testing"
+
+	"github.com/aisfs/aisfs/aisclient"
+)
+
+func TestToErrno(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	tests := []struct {
+		err  error
+		want syscall.Errno
+	}{
+		{nil, 0},
+		{fmt.Errorf("head: %w", aisclient.ErrNotFound), syscall.ENOENT},
+		{aisclient.ErrBucketNotFound, syscall.ENOENT},
+		{aisclient.ErrExists, syscall.EEXIST},
+		{aisclient.ErrNameConflict, syscall.EEXIST},
+		{aisclient.ErrInvalidName, syscall.EINVAL},
+		{aisclient.ErrUnauthorized, syscall.EACCES},
+		{fmt.Errorf("x: %w", errStale), syscall.ESTALE},
+		{fmt.Errorf("get: %w", context.Canceled), syscall.EINTR},
+		{context.DeadlineExceeded, syscall.ETIMEDOUT},
+		{syscall.ENOSPC, syscall.ENOSPC},
+		{fmt.Errorf("wrapped: %w", syscall.EXDEV), syscall.EXDEV},
+		{errors.New("something odd"), syscall.EIO},
+	}
+	for _, tc := range tests {
+		if got := toErrno(log, "op", "p", tc.err); got != tc.want {
+			t.Errorf("toErrno(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,131 @@
+package fs
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"syscall"
+	"time"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/aisfs/aisfs/aisclient"
+	"github.com/aisfs/aisfs/cache"
+)
+
+// fileNode is one object.
+type fileNode struct {
+	fusefs.Inode
+	readOnly
+	fsys *FS
+	bck  aisclient.Bck
+	name string // full object name
+
+	mu       sync.Mutex
+	attr     objAttr   // GUARDED_BY(mu)
+	attrAt   time.Time // GUARDED_BY(mu): when attr was fetched; zero forces a HEAD
+	opened   bool      // GUARDED_BY(mu): lastOpen is set
+	lastOpen objAttr   // GUARDED_BY(mu): content seen by the previous open, for FOPEN_KEEP_CACHE
+}
+
+// setAttr records attributes fetched at `at`, unless newer ones are already known.
+func (n *fileNode) setAttr(a objAttr, at time.Time) {
+	n.mu.Lock()
+	if !at.Before(n.attrAt) {
+		n.attr, n.attrAt = a, at
+	}
+	n.mu.Unlock()
+}
+
+// expire makes the next open or stat ask AIS again.
+func (n *fileNode) expire() {
+	n.mu.Lock()
+	n.attrAt = time.Time{}
+	n.mu.Unlock()
+}
+
+func (n *fileNode) fillAttr(out *fuse.Attr) {
+	n.mu.Lock()
+	a := n.attr
+	n.mu.Unlock()
+	n.fsys.fileAttr(a, out)
+	out.Ino = n.StableAttr().Ino
+}
+
+// revalidate returns the node's attributes, refreshed with one HEAD when older than the TTL.
+func (n *fileNode) revalidate(ctx context.Context) (objAttr, error) {
+	n.mu.Lock()
+	a, at := n.attr, n.attrAt
+	n.mu.Unlock()
+	if n.fsys.fresh(at) {
+		return a, nil
+	}
+	at = n.fsys.now()
+	h, err := n.fsys.store.HeadObject(ctx, n.bck, n.name)
+	if err != nil {
+		return objAttr{}, err
+	}
+	a = attrFromHead(h)
+	n.setAttr(a, at)
+	return a, nil
+}
+
+var _ = (fusefs.NodeGetattrer)((*fileNode)(nil))
+
+func (n *fileNode) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	if _, err := n.revalidate(ctx); err != nil {
+		return toErrno(n.fsys.log, "getattr", n.path(), err)
+	}
+	n.fillAttr(&out.Attr)
+	return 0
+}
+
+func (n *fileNode) path() string { return n.bck.String() + "/" + n.name }
+
+var _ = (fusefs.NodeOpener)((*fileNode)(nil))
+
+func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
+	if flags&syscall.O_ACCMODE != syscall.O_RDONLY || flags&syscall.O_TRUNC != 0 {
+		return nil, 0, syscall.EROFS
+	}
+	a, err := n.revalidate(ctx)
+	if err != nil {
+		return nil, 0, toErrno(n.fsys.log, "open", n.path(), err)
+	}
+	n.mu.Lock()
+	keep := n.opened && n.lastOpen.sameContent(a)
+	n.opened, n.lastOpen = true, a
+	n.mu.Unlock()
+
+	var fuseFlags uint32
+	if keep {
+		fuseFlags |= fuse.FOPEN_KEEP_CACHE
+	}
+	return &readHandle{node: n, r: n.fsys.cache.NewReader(n.cacheObject(a))}, fuseFlags, 0
+}
+
+// cacheObject describes one version of the object to the block cache. The key carries version,
+// checksum and size, so blocks of a rewritten object are never served for the new one.
+func (n *fileNode) cacheObject(a objAttr) cache.Object {
+	key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", n.bck, n.name, a.version, a.cksum, a.size)
+	return cache.Object{Key: key, Size: a.size, Fetch: n.fetcher(a)}
+}
+
+// fetcher reads ranges of the object and refuses bytes of any other version than want.
+func (n *fileNode) fetcher(want objAttr) cache.Fetcher {
+	return func(ctx context.Context, off int64, p []byte) (int, error) {
+		k, got, err := n.fsys.store.GetRange(ctx, n.bck, n.name, off, p)
+		if err != nil {
+			return k, err
+		}
+		if changed(want.version, got.Version) || changed(want.cksum, got.CksumValue) {
+			n.expire()
+			return 0, fmt.Errorf("%s: version %q became %q: %w", n.path(), want.version, got.Version, errStale)
+		}
+		return k, nil
+	}
+}
+
+// changed compares two identities, ignoring one that is unknown.
+func changed(want, got string) bool { return want != "" && got != "" && want != got }

@@ -1,0 +1,60 @@
+package fs
+
+import (
+	"log/slog"
+	"time"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/aisfs/aisfs/cache"
+)
+
+// FS is one mounted tree. Every node points back to it for shared configuration.
+type FS struct {
+	cfg     Config
+	store   Store
+	cache   *cache.Cache
+	log     *slog.Logger
+	mounted time.Time // times shown on directories, which AIS does not have
+
+	bucketList bucketList
+}
+
+// New validates cfg and returns a filesystem ready to mount with Root and Options.
+func New(cfg Config) (*FS, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &FS{cfg: cfg, store: cfg.Store, cache: cfg.Cache, log: cfg.Logger, mounted: cfg.Now()}, nil
+}
+
+// Root returns the root node: the cluster in cluster mode, else the bucket (below the prefix).
+func (f *FS) Root() fusefs.InodeEmbedder {
+	if f.cfg.Bucket.Name == "" {
+		return &clusterNode{fsys: f}
+	}
+	return f.newDir(f.cfg.Bucket, f.cfg.Prefix)
+}
+
+// Options returns go-fuse options with the kernel cache timeouts this filesystem relies on, built
+// on the given mount options.
+func (f *FS) Options(mo fuse.MountOptions) *fusefs.Options {
+	ttl := f.cfg.StatTTL
+	return &fusefs.Options{
+		MountOptions:    mo,
+		EntryTimeout:    &ttl,
+		AttrTimeout:     &ttl,
+		NegativeTimeout: &ttl,
+		UID:             f.cfg.UID,
+		GID:             f.cfg.GID,
+		RootStableAttr:  &fusefs.StableAttr{Ino: 1},
+		Logger:          slog.NewLogLogger(f.log.Handler(), slog.LevelWarn),
+	}
+}
+
+func (f *FS) now() time.Time { return f.cfg.Now() }
+
+// fresh reports whether something fetched at t is still within the stat TTL.
+func (f *FS) fresh(t time.Time) bool { return !t.IsZero() && f.now().Sub(t) < f.cfg.StatTTL }

@@ -1,0 +1,19 @@
+package fs
+
+import (
+	"context"
+
+	"github.com/aisfs/aisfs/aisclient"
+)
+
+// Store is what the filesystem needs from AIS. It is owned here, narrow on purpose, and satisfied
+// by *aisclient.Client.
+type Store interface {
+	ListBuckets(ctx context.Context, provider string) ([]aisclient.Bck, error)
+	HeadBucket(ctx context.Context, bck aisclient.Bck) (*aisclient.BucketProps, error)
+	ListObjects(ctx context.Context, bck aisclient.Bck, opts aisclient.ListOptions) ([]aisclient.Entry, bool, error)
+	HeadObject(ctx context.Context, bck aisclient.Bck, name string) (*aisclient.ObjAttrs, error)
+	GetRange(ctx context.Context, bck aisclient.Bck, name string, off int64, p []byte) (int, *aisclient.ObjAttrs, error)
+}
+
+var _ Store = (*aisclient.Client)(nil)
