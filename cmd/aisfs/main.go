@@ -30,6 +30,9 @@ func run(argv []string, stdout, stderr io.Writer) int {
 	if mountopts.IsHelperName(argv[0]) {
 		var err error
 		if args, err = mountopts.HelperArgs(argv[0], args); err != nil {
+			if errors.Is(err, mountopts.ErrFakeMount) {
+				return 0 // mount -f: check everything, mount nothing
+			}
 			fmt.Fprintln(stderr, "aisfs:", err)
 			return 2
 		}

@@ -1,0 +1,207 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// errAbandoned ends a queued readahead whose Reader closed before it started. No reader waits
+// on such a fetch: a demand read that needs a queued block starts it at once (promotion).
+var errAbandoned = errors.New("readahead abandoned")
+
+// fetch is one block on its way into the cache. done is closed once data or err is set.
+type fetch struct {
+	// Write once.
+	key   blockKey
+	obj   Object
+	off   int64
+	size  int64
+	owner *Reader       // the Reader whose readahead scheduled it; nil for demand
+	done  chan struct{} // closed when data/err are final
+
+	// Guarded by Cache.mu.
+	queued bool // waiting in Cache.raQueue for a readahead slot
+	raSlot bool // running in one of the readahead slots
+
+	// Set before done is closed; read only after.
+	data []byte
+	err  error
+}
+
+// wait returns the block once fetched, or ctx.Err() as soon as the caller gives up; the fetch
+// itself goes on for other waiters.
+func (f *fetch) wait(ctx context.Context) ([]byte, error) {
+	select {
+	case <-f.done:
+		return f.data, f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// startLocked reserves room for block idx of obj and fetches it in the background: at once for
+// demand (owner nil), or for readahead by owner when a readahead slot is free, else in FIFO order
+// as slots free up, so the block a stream needs first is fetched first.
+func (c *Cache) startLocked(obj Object, idx, size int64, owner *Reader) (*fetch, error) {
+	if c.closed {
+		return nil, ErrClosed
+	}
+	f := &fetch{
+		key:   blockKey{obj.Key, idx},
+		obj:   obj,
+		off:   idx * c.cfg.BlockSize,
+		size:  size,
+		owner: owner,
+		done:  make(chan struct{}),
+	}
+	c.makeRoomLocked(size)
+	c.reserved += size
+	c.inflight[f.key] = f
+	switch {
+	case owner == nil:
+		c.spawnLocked(f)
+	case c.raRunning < c.raSlots:
+		c.raBytes += size
+		c.readaheads.Add(1)
+		f.raSlot = true
+		c.raRunning++
+		c.spawnLocked(f)
+	default:
+		c.raBytes += size
+		c.readaheads.Add(1)
+		f.queued = true
+		c.raQueue = append(c.raQueue, f)
+	}
+	return f, nil
+}
+
+func (c *Cache) spawnLocked(f *fetch) {
+	c.wg.Add(1)
+	go c.run(f)
+}
+
+// promoteLocked starts a queued readahead at once because a reader now waits on it.
+func (c *Cache) promoteLocked(f *fetch) {
+	if !f.queued {
+		return
+	}
+	for i, q := range c.raQueue {
+		if q == f {
+			c.raQueue = append(c.raQueue[:i], c.raQueue[i+1:]...)
+			break
+		}
+	}
+	f.queued = false
+	c.spawnLocked(f)
+}
+
+// startQueuedLocked moves queued readahead into free readahead slots.
+func (c *Cache) startQueuedLocked() {
+	for c.raRunning < c.raSlots && len(c.raQueue) > 0 {
+		f := c.raQueue[0]
+		c.raQueue[0] = nil
+		c.raQueue = c.raQueue[1:]
+		f.queued, f.raSlot = false, true
+		c.raRunning++
+		c.spawnLocked(f)
+	}
+	if len(c.raQueue) == 0 {
+		c.raQueue = nil // let the backing array go
+	}
+}
+
+// dropQueuedLocked ends every queued readahead of owner (all of them when owner is nil) with err.
+func (c *Cache) dropQueuedLocked(owner *Reader, err error) {
+	kept := c.raQueue[:0]
+	for _, f := range c.raQueue {
+		if owner != nil && f.owner != owner {
+			kept = append(kept, f)
+			continue
+		}
+		f.queued = false
+		c.finishLocked(f, nil, err)
+	}
+	clear(c.raQueue[len(kept):])
+	c.raQueue = kept
+}
+
+// run is the goroutine behind one started fetch.
+func (c *Cache) run(f *fetch) {
+	defer c.wg.Done()
+	data, err := c.fetchBlock(f)
+	if err != nil {
+		c.log.Debug("block fetch failed", "key", f.key.key, "block", f.key.idx, "err", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.finishLocked(f, data, err)
+	if f.raSlot {
+		c.raRunning--
+		c.startQueuedLocked()
+	}
+}
+
+// finishLocked publishes a fetch's outcome, caches its block and releases its reservation.
+func (c *Cache) finishLocked(f *fetch, data []byte, err error) {
+	if c.inflight[f.key] == f {
+		delete(c.inflight, f.key)
+	}
+	c.reserved -= f.size
+	if f.owner != nil {
+		c.raBytes -= f.size
+	}
+	if err == nil {
+		c.addLocked(f.key, data)
+	}
+	f.data, f.err = data, err
+	close(f.done)
+}
+
+// fetchBlock takes one of the MaxFetches slots and reads the block.
+func (c *Cache) fetchBlock(f *fetch) ([]byte, error) {
+	select {
+	case c.sem <- struct{}{}:
+	case <-c.ctx.Done():
+		return nil, ErrClosed
+	}
+	defer func() { <-c.sem }()
+	buf := make([]byte, f.size)
+	if err := c.fill(c.ctx, f.obj, f.off, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// fill calls the object's Fetcher for exactly len(p) bytes at off.
+func (c *Cache) fill(ctx context.Context, obj Object, off int64, p []byte) error {
+	n, err := obj.Fetch(ctx, off, p)
+	n = max(0, min(n, len(p)))
+	c.fetches.Add(1)
+	c.fetchBytes.Add(int64(n))
+	if n == len(p) && (err == nil || errors.Is(err, io.EOF)) {
+		return nil
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return fmt.Errorf("cache: fetch %q [%d, %d): got %d bytes: %w", obj.Key, off, off+int64(len(p)), n, err)
+}
+
+// bypass reads p at off straight from the object on the caller's context, without caching.
+func (c *Cache) bypass(ctx context.Context, obj Object, off int64, p []byte) error {
+	if c.ctx.Err() != nil {
+		return ErrClosed
+	}
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.ctx.Done():
+		return ErrClosed
+	}
+	defer func() { <-c.sem }()
+	c.bypassReads.Add(1)
+	return c.fill(ctx, obj, off, p)
+}

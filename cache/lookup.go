@@ -1,0 +1,66 @@
+package cache
+
+import "context"
+
+// blocks returns blocks first..last of r's object: cached ones at once, missing ones by starting
+// or joining one fetch each, all in parallel.
+func (c *Cache) blocks(ctx context.Context, r *Reader, first, last int64) ([][]byte, error) {
+	n := last - first + 1
+	out := make([][]byte, n)
+	var fbuf [2]*fetch
+	fetches := fbuf[:0]
+	if n > int64(len(fbuf)) {
+		fetches = make([]*fetch, 0, n)
+	}
+	c.mu.Lock()
+	for i := range n {
+		k := blockKey{r.obj.Key, first + i}
+		if b, ok := c.lru.Get(k); ok {
+			c.hits.Add(1)
+			out[i] = b
+			fetches = append(fetches, nil)
+			continue
+		}
+		c.misses.Add(1)
+		f, ok := c.inflight[k]
+		if ok {
+			c.promoteLocked(f)
+		} else {
+			var err error
+			if f, err = c.startLocked(r.obj, first+i, r.blockLen(first+i), nil); err != nil {
+				c.mu.Unlock()
+				return nil, err
+			}
+		}
+		fetches = append(fetches, f)
+	}
+	c.mu.Unlock()
+
+	for i, f := range fetches {
+		if f == nil {
+			continue
+		}
+		b, err := f.wait(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+
+// peek returns blocks first..last if all are cached, without fetching.
+func (c *Cache) peek(key string, first, last int64) ([][]byte, bool) {
+	out := make([][]byte, 0, last-first+1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for idx := first; idx <= last; idx++ {
+		b, ok := c.lru.Get(blockKey{key, idx})
+		if !ok {
+			return nil, false
+		}
+		out = append(out, b)
+	}
+	c.hits.Add(int64(len(out)))
+	return out, true
+}

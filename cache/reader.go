@@ -1,0 +1,142 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+)
+
+// Reader reads one Object through the cache. It is one open file handle: safe for concurrent
+// use, and it tracks the access pattern that drives readahead and bypass reads.
+type Reader struct {
+	// Write once.
+	c       *Cache
+	obj     Object
+	bs      int64
+	nblocks int64
+
+	mu     sync.Mutex // guards the pattern below; taken before Cache.mu, never after
+	stream stream
+	closed bool
+}
+
+// NewReader returns a Reader of obj. Close it when the handle is released.
+func (c *Cache) NewReader(obj Object) *Reader {
+	obj.Size = max(obj.Size, 0)
+	bs := c.cfg.BlockSize
+	return &Reader{
+		c:       c,
+		obj:     obj,
+		bs:      bs,
+		nblocks: (obj.Size + bs - 1) / bs,
+		stream:  newStream(),
+	}
+}
+
+// Close stops this reader's readahead: its fetches still queued for a slot are dropped (running
+// ones complete into the cache). Reads keep working after Close, without readahead.
+func (r *Reader) Close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.c.mu.Lock()
+	r.c.dropQueuedLocked(r, errAbandoned)
+	r.c.mu.Unlock()
+}
+
+// Read returns up to size bytes at off. A range inside one block is a sub-slice of the cached
+// block (do not modify it); a range across blocks is a new buffer. The result is short only at
+// the end of the object, and empty with a nil error at or past it.
+func (r *Reader) Read(ctx context.Context, off int64, size int) ([]byte, error) {
+	end, err := r.clamp(off, size)
+	if err != nil || end == off {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return r.read(ctx, off, end, nil)
+}
+
+// ReadAt implements io.ReaderAt on context.Background(): it copies into p and returns io.EOF when
+// fewer than len(p) bytes remain.
+func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
+	end, err := r.clamp(off, len(p))
+	if err != nil {
+		return 0, err
+	}
+	if end > off {
+		if _, err := r.read(context.Background(), off, end, p); err != nil {
+			return 0, err
+		}
+	}
+	if n := int(end - off); n < len(p) {
+		return n, io.EOF
+	}
+	return len(p), nil
+}
+
+// read returns [off, end), a non-empty range inside the object: copied into dst when it is given,
+// else as a sub-slice of one block or a new buffer.
+func (r *Reader) read(ctx context.Context, off, end int64, dst []byte) ([]byte, error) {
+	first, last := off/r.bs, (end-1)/r.bs
+	var blocks [][]byte
+	if r.observe(off, end) {
+		var ok bool
+		if blocks, ok = r.c.peek(r.obj.Key, first, last); !ok {
+			if dst == nil {
+				dst = make([]byte, end-off)
+			}
+			dst = dst[:end-off]
+			if err := r.c.bypass(ctx, r.obj, off, dst); err != nil {
+				return nil, err
+			}
+			return dst, nil
+		}
+	} else {
+		var err error
+		if blocks, err = r.c.blocks(ctx, r, first, last); err != nil {
+			return nil, err
+		}
+	}
+	return r.assemble(blocks, off, end, dst), nil
+}
+
+// errNegativeOffset rejects reads before the start of an object.
+var errNegativeOffset = errors.New("cache: negative offset")
+
+// clamp returns the end of the readable range [off, off+size), limited by the object's size.
+func (r *Reader) clamp(off int64, size int) (int64, error) {
+	if off < 0 {
+		return off, fmt.Errorf("%w %d", errNegativeOffset, off)
+	}
+	if size <= 0 || off >= r.obj.Size {
+		return off, nil
+	}
+	return off + min(int64(size), r.obj.Size-off), nil
+}
+
+// blockLen is the length of block idx; only the last block is short.
+func (r *Reader) blockLen(idx int64) int64 { return min(r.bs, r.obj.Size-idx*r.bs) }
+
+// assemble returns [off, end) from blocks first..last. One block gives a capped sub-slice, so an
+// append by the caller cannot write into the block; more are copied into dst (or a new buffer).
+func (r *Reader) assemble(blocks [][]byte, off, end int64, dst []byte) []byte {
+	first := off / r.bs
+	if len(blocks) == 1 && dst == nil {
+		lo, hi := off-first*r.bs, end-first*r.bs
+		return blocks[0][lo:hi:hi]
+	}
+	if dst == nil {
+		dst = make([]byte, end-off)
+	}
+	pos := off
+	for i, b := range blocks {
+		start := (first + int64(i)) * r.bs
+		n := copy(dst[pos-off:end-off], b[pos-start:])
+		pos += int64(n)
+	}
+	return dst[:end-off]
+}

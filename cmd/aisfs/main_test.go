@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aisfs/aisfs/aisclient"
+	"github.com/aisfs/aisfs/test/aiscluster"
+)
+
+var aisfsBin string
+
+// TestMain builds the binary once: the mount is served by a separate process, as users run it.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "aisfs-cmd-")
+	if err != nil {
+		panic(err)
+	}
+	aisfsBin = filepath.Join(dir, "aisfs")
+	if out, err := exec.Command("go", "build", "-o", aisfsBin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build aisfs: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	defer os.RemoveAll(dir)
+	aiscluster.Main(m)
+}
+
+func requireFUSE(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat("/dev/fuse"); err != nil {
+		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
+			t.Fatalf("CI=true but FUSE is unavailable: %v", err)
+		}
+		t.Skipf("FUSE unavailable: %v", err)
+	}
+}
+
+// aisfs runs the binary to completion and returns its exit code and output.
+func aisfs(t *testing.T, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(aisfsBin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		cmd.Process.Kill()
+		t.Fatalf("aisfs %v did not return", args)
+	}
+	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+}
+
+// mountEntry returns the /proc/self/mounts line of mnt, or "".
+func mountEntry(mnt string) string {
+	data, _ := os.ReadFile("/proc/self/mounts")
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) > 2 && f[1] == mnt {
+			return line
+		}
+	}
+	return ""
+}
+
+func TestBadInputExitsBeforeMounting(t *testing.T) {
+	ep := aiscluster.Endpoint(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o644)
+	noEnv := []string{"AIS_ENDPOINT="}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no arguments", nil, "need SOURCE and MOUNTPOINT"},
+		{"unknown flag", []string{"--bogus", ep, dir}, "unknown flag"},
+		{"unknown -o option", []string{ep, dir, "-o", "bogus_opt=1"}, "bogus"},
+		{"malformed source", []string{"foo://bar", dir}, "invalid source"},
+		{"bucket without endpoint", []string{"ais://b", dir}, "needs an endpoint"},
+		{"missing mountpoint", []string{ep, filepath.Join(dir, "nope")}, "no such file"},
+		{"mountpoint is a file", []string{ep, file}, "not a directory"},
+		{"unreachable endpoint", []string{"--request-timeout", "3s", "--retries", "0", "http://127.0.0.1:1", dir}, "cannot reach AIS"},
+		{"missing bucket", []string{"--endpoint", ep, "ais://no-such-bucket-aisfs", dir}, "does not exist"},
+		{"bad cache size", []string{"--cache-size", "lots", ep, dir}, "cache-size"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := aisfs(t, noEnv, tc.args...)
+			if code == 0 {
+				t.Fatalf("exit 0, want failure")
+			}
+			if !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+				t.Errorf("stderr = %q, want one line containing %q", stderr, tc.want)
+			}
+			if mountEntry(dir) != "" {
+				t.Errorf("something was mounted on %s", dir)
+			}
+		})
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	if code, out, _ := aisfs(t, nil, "--version"); code != 0 || !strings.HasPrefix(out, "aisfs ") {
+		t.Errorf("--version: %d %q", code, out)
+	}
+	code, out, _ := aisfs(t, nil, "--help")
+	for _, want := range []string{"SOURCE MOUNTPOINT", "ais://BUCKET", "--stat-ttl", "--cache-size", "Examples"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("--help lacks %q", want)
+		}
+	}
+}
+
+// TestBackgroundMount: aisfs returns once the mount is live, the mount shows its type and source,
+// and unmounting ends the background process.
+func TestBackgroundMount(t *testing.T) {
+	requireFUSE(t)
+	ep := aiscluster.Endpoint(t)
+	c, err := aisclient.New(aisclient.Config{Endpoint: ep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bck := aisclient.Bck{Name: "cmd-bg", Provider: aisclient.ProviderAIS}
+	if err := c.CreateBucket(t.Context(), bck); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.DestroyBucket(t.Context(), bck) })
+	if _, err := c.PutObject(t.Context(), bck, "dir/hello.txt", strings.NewReader("hi\n"), 3, aisclient.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	mnt := t.TempDir()
+	code, _, stderr := aisfs(t, []string{"AIS_ENDPOINT=" + ep}, "ais://cmd-bg", mnt)
+	if code != 0 {
+		t.Fatalf("aisfs exit %d: %s", code, stderr)
+	}
+	entry := mountEntry(mnt)
+	t.Cleanup(func() {
+		if mountEntry(mnt) != "" {
+			syscall.Unmount(mnt, syscall.MNT_DETACH)
+		}
+	})
+	if f := strings.Fields(entry); len(f) < 3 || f[0] != "ais://cmd-bg" || f[2] != "fuse.aisfs" {
+		t.Fatalf("mount entry = %q, want ais://cmd-bg on %s type fuse.aisfs", entry, mnt)
+	}
+	got, err := os.ReadFile(filepath.Join(mnt, "dir/hello.txt"))
+	if err != nil || string(got) != "hi\n" {
+		t.Fatalf("read through the background mount: %q %v", got, err)
+	}
+	if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
+		t.Fatalf("umount: %v %s", err, out)
+	}
+	if mountEntry(mnt) != "" {
+		t.Fatal("still mounted after umount")
+	}
+}
+
+// TestSignalUnmounts: a foreground aisfs unmounts and exits 0 on SIGTERM.
+func TestSignalUnmounts(t *testing.T) {
+	requireFUSE(t)
+	ep := aiscluster.Endpoint(t)
+	mnt := t.TempDir()
+	cmd := exec.Command(aisfsBin, "-f", ep, mnt)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for mountEntry(mnt) == "" {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("not mounted: %s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := os.ReadDir(filepath.Join(mnt, "ais")); err != nil {
+		t.Errorf("readdir ais/: %v", err)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("aisfs after SIGTERM: %v\n%s", err, stderr.String())
+	}
+	if mountEntry(mnt) != "" {
+		t.Fatal("still mounted after SIGTERM")
+	}
+}

@@ -1,0 +1,199 @@
+package mountopts
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// ErrInvalidSource is wrapped by every error ParseSource returns.
+var ErrInvalidSource = errors.New("invalid source")
+
+// Source is what to mount.
+type Source struct {
+	Raw      string // as given
+	Endpoint string // set when SOURCE is an http(s)://host:port URL (cluster mode); scheme+host[:port], no trailing slash
+	Provider string // AIS provider name for a bucket source: "ais","aws","gcp","azure","oci","ht"
+	Bucket   string // "" in cluster mode
+	Prefix   string // object-name prefix below the bucket, "" or ending in "/" (no leading "/"; "a//b" cleaned)
+}
+
+// IsCluster reports whether the source is a whole cluster rather than one bucket.
+func (s Source) IsCluster() bool { return s.Endpoint != "" }
+
+// String returns the canonical form: "http://h:p" or "ais://bucket/prefix/" (with AIS's display
+// scheme for other providers: "s3://bucket/").
+func (s Source) String() string {
+	if s.IsCluster() {
+		return s.Endpoint
+	}
+	if s.Bucket == "" {
+		return ""
+	}
+	return displayScheme(s.Provider) + "://" + s.Bucket + "/" + s.Prefix
+}
+
+// ParseSource parses the SOURCE argument. See the package documentation for the forms accepted.
+func ParseSource(raw string) (Source, error) {
+	src, reason := parseSource(raw)
+	if reason != "" {
+		return Source{}, fmt.Errorf("%w %q: %s", ErrInvalidSource, raw, reason)
+	}
+	src.Raw = raw
+	return src, nil
+}
+
+// parseSource returns a non-empty reason when raw is invalid; ParseSource adds the context.
+func parseSource(raw string) (Source, string) {
+	if raw == "" {
+		return Source{}, "empty"
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return Source{}, "missing scheme: want ais://BUCKET[/PREFIX] (or s3://, gs://, az://, oc://, ht://) or http(s)://HOST:PORT"
+	}
+	scheme = strings.ToLower(scheme)
+	if scheme == "http" || scheme == "https" {
+		ep, reason := parseEndpoint(scheme, rest)
+		return Source{Endpoint: ep}, reason
+	}
+	provider := providerOf(scheme)
+	if provider == "" {
+		return Source{}, fmt.Sprintf("unknown scheme %q: want one of ais, s3, aws, gs, gcp, az, azure, oc, oci, ht, http, https", scheme)
+	}
+	bucket, prefix, _ := strings.Cut(rest, "/")
+	if reason := checkBucket(bucket); reason != "" {
+		return Source{}, reason
+	}
+	clean, reason := cleanPrefix(prefix)
+	if reason != "" {
+		return Source{}, reason
+	}
+	return Source{Provider: provider, Bucket: bucket, Prefix: clean}, ""
+}
+
+// providerOf maps a URL scheme to the AIS provider name, "" if unknown. The aliases are the ones
+// the AIS CLI accepts.
+func providerOf(scheme string) string {
+	switch scheme {
+	case "ais":
+		return "ais"
+	case "s3", "aws":
+		return "aws"
+	case "gs", "gcp":
+		return "gcp"
+	case "az", "azure":
+		return "azure"
+	case "oc", "oci":
+		return "oci"
+	case "ht":
+		return "ht"
+	}
+	return ""
+}
+
+// displayScheme is AIS's own scheme for a provider (what AIS prints in bucket names).
+func displayScheme(provider string) string {
+	switch provider {
+	case "aws":
+		return "s3"
+	case "gcp":
+		return "gs"
+	case "azure":
+		return "az"
+	case "oci":
+		return "oc"
+	}
+	return provider
+}
+
+// checkBucket applies AIS's bucket-name rule so a bad name fails here, not on the first request.
+func checkBucket(b string) string {
+	switch {
+	case b == "":
+		return "missing bucket name"
+	case strings.HasPrefix(b, "@") || strings.Contains(b, "#"):
+		return "bucket namespaces (@uuid#namespace) are not supported"
+	case b == "." || strings.Contains(b, ".."):
+		return fmt.Sprintf("bucket name %q: \".\" and \"..\" are not allowed", b)
+	}
+	for _, c := range b {
+		if !isBucketChar(c) {
+			return fmt.Sprintf("bucket name %q: character %q not allowed (letters, digits, '-', '_', '.')", b, c)
+		}
+	}
+	return ""
+}
+
+func isBucketChar(c rune) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
+}
+
+// cleanPrefix drops empty components and makes a non-empty prefix end in "/".
+func cleanPrefix(p string) (string, string) {
+	var parts []string
+	for part := range strings.SplitSeq(p, "/") {
+		switch part {
+		case "":
+			continue
+		case ".", "..":
+			return "", fmt.Sprintf("prefix %q: %q components are not allowed", p, part)
+		}
+		if strings.IndexByte(part, 0) >= 0 {
+			return "", fmt.Sprintf("prefix %q: NUL byte not allowed", p)
+		}
+		parts = append(parts, part)
+	}
+	if len(parts) == 0 {
+		return "", ""
+	}
+	return strings.Join(parts, "/") + "/", ""
+}
+
+// parseEndpoint checks "HOST[:PORT][/]" by hand rather than with net/url, which unescapes and
+// tolerates more than an endpoint should (a path, "?", userinfo).
+func parseEndpoint(scheme, rest string) (string, string) {
+	hostport, path, _ := strings.Cut(rest, "/")
+	switch {
+	case path != "":
+		return "", fmt.Sprintf("a cluster URL takes no path (got %q); to mount a bucket use ais://BUCKET[/PREFIX]", "/"+path)
+	case strings.ContainsAny(hostport, "?#"):
+		return "", "a cluster URL takes no query or fragment"
+	case strings.Contains(hostport, "@"):
+		return "", "credentials in the URL are not supported (use --token-file or AIS_AUTHN_TOKEN)"
+	case hostport == "":
+		return "", "missing host"
+	}
+	host, port := hostport, ""
+	if i := strings.LastIndexByte(hostport, ':'); i >= 0 && !strings.HasSuffix(hostport, "]") {
+		host, port = hostport[:i], hostport[i+1:]
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || port[0] == '0' || port[0] == '+' {
+			return "", fmt.Sprintf("invalid port %q", port)
+		}
+	}
+	if reason := checkHost(host); reason != "" {
+		return "", reason
+	}
+	return scheme + "://" + hostport, ""
+}
+
+func checkHost(host string) string {
+	if strings.HasPrefix(host, "[") {
+		ip := net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
+		if !strings.HasSuffix(host, "]") || ip == nil || ip.To4() != nil {
+			return fmt.Sprintf("invalid IPv6 host %q", host)
+		}
+		return ""
+	}
+	if host == "" {
+		return "missing host"
+	}
+	for _, c := range host {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return fmt.Sprintf("invalid host %q: character %q not allowed", host, c)
+		}
+	}
+	return ""
+}
