@@ -29,6 +29,9 @@ type Config struct {
 	// before it falls back to one HEAD per name. Default 10000.
 	ListLookupMax int
 
+	// ReadOnly refuses every change, custom metadata included, with EROFS.
+	ReadOnly bool
+
 	UID, GID uint32      // owner shown for every node; default: the mounting process's
 	FileMode os.FileMode // permission bits of files; default 0644
 	DirMode  os.FileMode // permission bits of directories; default 0755

@@ -23,10 +23,12 @@ type fileNode struct {
 	name string // full object name
 
 	mu       sync.Mutex
-	attr     objAttr   // GUARDED_BY(mu)
-	attrAt   time.Time // GUARDED_BY(mu): when attr was fetched; zero forces a HEAD
-	opened   bool      // GUARDED_BY(mu): lastOpen is set
-	lastOpen objAttr   // GUARDED_BY(mu): content seen by the previous open, for FOPEN_KEEP_CACHE
+	attr     objAttr             // GUARDED_BY(mu)
+	attrAt   time.Time           // GUARDED_BY(mu): when attr was fetched; zero forces a HEAD
+	opened   bool                // GUARDED_BY(mu): lastOpen is set
+	lastOpen objAttr             // GUARDED_BY(mu): content seen by the previous open, for FOPEN_KEEP_CACHE
+	props    *aisclient.ObjAttrs // GUARDED_BY(mu): last HEAD (custom metadata), for xattrs
+	propsAt  time.Time           // GUARDED_BY(mu)
 }
 
 // setAttr records attributes fetched at `at`, unless newer ones are already known.

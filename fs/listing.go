@@ -68,8 +68,8 @@ type listCache struct {
 type listLoad struct {
 	done  chan struct{}
 	limit int
-	l    *listing
-	err  error
+	l     *listing
+	err   error
 }
 
 // load returns the current listing if fresh, else lists the directory once for all callers.

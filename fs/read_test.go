@@ -2,8 +2,8 @@ package fs
 
 import (
 	"crypto/sha256"
-	"fmt"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
 )
 
 func names(t *testing.T, dir string) []string {
@@ -176,7 +175,7 @@ func TestLargeFile(t *testing.T) {
 	const size, parts = 256 << 20, 4
 	c := newClient(t)
 	bck := newBucket(t, c)
-	src := rand.New(rand.NewChaCha8([32]byte{7}))
+	src := rand.NewChaCha8([32]byte{7})
 	data := make([]byte, size)
 	src.Read(data)
 	put(t, c, bck, "big/file.bin", data)

@@ -14,6 +14,8 @@ type Store interface {
 	ListObjects(ctx context.Context, bck aisclient.Bck, opts aisclient.ListOptions) ([]aisclient.Entry, bool, error)
 	HeadObject(ctx context.Context, bck aisclient.Bck, name string) (*aisclient.ObjAttrs, error)
 	GetRange(ctx context.Context, bck aisclient.Bck, name string, off int64, p []byte) (int, *aisclient.ObjAttrs, error)
+	PatchCustom(ctx context.Context, bck aisclient.Bck, name string, md map[string]string, replace bool) error
+	ClusterCapacity(ctx context.Context) (aisclient.Capacity, error)
 }
 
 var _ Store = (*aisclient.Client)(nil)

@@ -23,14 +23,17 @@ type Source struct {
 // IsCluster reports whether the source is a whole cluster rather than one bucket.
 func (s Source) IsCluster() bool { return s.Endpoint != "" }
 
-// String returns the canonical form: "http://h:p" or "ais://bucket/prefix/" (with AIS's display
-// scheme for other providers: "s3://bucket/").
+// String returns the canonical form: "http://h:p", "ais://bucket" or "ais://bucket/prefix/" (with
+// AIS's display scheme for other providers: "s3://bucket").
 func (s Source) String() string {
 	if s.IsCluster() {
 		return s.Endpoint
 	}
 	if s.Bucket == "" {
 		return ""
+	}
+	if s.Prefix == "" {
+		return displayScheme(s.Provider) + "://" + s.Bucket
 	}
 	return displayScheme(s.Provider) + "://" + s.Bucket + "/" + s.Prefix
 }

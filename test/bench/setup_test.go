@@ -9,7 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-		"sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,7 +119,7 @@ func (e *env) ensure(b *testing.B, prefix string, n, size int) {
 		return
 	}
 	data := make([]byte, size)
-	rand.New(rand.NewChaCha8([32]byte{1})).Read(data)
+	rand.NewChaCha8([32]byte{1}).Read(data)
 	var wg sync.WaitGroup
 	work := make(chan int)
 	errs := make(chan error, 16)

@@ -1,0 +1,293 @@
+package fs
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+
+	"github.com/aisfs/aisfs/aisclient"
+)
+
+// Extended attributes. "user.ais.*" are read-only object (or bucket) properties; every other
+// "user.*" name is a key of the object's custom metadata, read with HEAD and written with PATCH,
+// which never rewrites the object.
+const (
+	xattrUser = "user."
+	xattrAIS  = "user.ais."
+	// maxCustomMD is AIS's limit on the total size of an object's custom metadata.
+	maxCustomMD = 2048
+)
+
+// propsOf renders the read-only properties of an object as xattr values.
+func propsOf(a *aisclient.ObjAttrs) map[string]string {
+	m := map[string]string{
+		"checksum.type":  a.CksumType,
+		"checksum.value": a.CksumValue,
+		"version":        a.Version,
+		"location":       a.Location,
+		"copies":         strconv.Itoa(a.Copies),
+		"present":        strconv.FormatBool(a.Present),
+	}
+	if !a.Atime.IsZero() {
+		m["atime"] = a.Atime.UTC().Format(time.RFC3339Nano)
+	}
+	for k, v := range m {
+		if v == "" {
+			delete(m, k)
+		}
+	}
+	return m
+}
+
+// bucketPropsOf renders a bucket's properties as xattr values.
+func bucketPropsOf(p *aisclient.BucketProps) map[string]string {
+	m := map[string]string{
+		"bucket.provider":      p.Provider,
+		"bucket.checksum.type": p.CksumType,
+		"bucket.versioning":    strconv.FormatBool(p.Versioning),
+		"bucket.mirror":        strconv.FormatBool(p.MirrorEnabled),
+		"bucket.ec":            strconv.FormatBool(p.ECEnabled),
+	}
+	if p.MirrorEnabled {
+		m["bucket.mirror.copies"] = strconv.Itoa(p.MirrorCopies)
+	}
+	if !p.Created.IsZero() {
+		m["bucket.created"] = p.Created.UTC().Format(time.RFC3339Nano)
+	}
+	return m
+}
+
+// putXattr copies val into dest following getxattr(2): a too-small buffer gets ERANGE and the size.
+func putXattr(val string, dest []byte) (uint32, syscall.Errno) {
+	if len(dest) < len(val) {
+		return uint32(len(val)), syscall.ERANGE
+	}
+	return uint32(copy(dest, val)), 0
+}
+
+// putXattrList writes NUL-terminated names, sorted, following listxattr(2).
+func putXattrList(names []string, dest []byte) (uint32, syscall.Errno) {
+	slices.Sort(names)
+	var b strings.Builder
+	for _, n := range names {
+		b.WriteString(n)
+		b.WriteByte(0)
+	}
+	return putXattr(b.String(), dest)
+}
+
+// head returns the object's full properties (custom metadata included), cached for the TTL.
+func (n *fileNode) head(ctx context.Context) (*aisclient.ObjAttrs, error) {
+	n.mu.Lock()
+	h, at := n.props, n.propsAt
+	n.mu.Unlock()
+	if h != nil && n.fsys.fresh(at) {
+		return h, nil
+	}
+	at = n.fsys.now()
+	h, err := n.fsys.store.HeadObject(ctx, n.bck, n.name)
+	if err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	n.props, n.propsAt = h, at
+	n.mu.Unlock()
+	n.setAttr(attrFromHead(h), at)
+	return h, nil
+}
+
+// forgetProps drops cached properties after a local change.
+func (n *fileNode) forgetProps() {
+	n.mu.Lock()
+	n.props = nil
+	n.mu.Unlock()
+}
+
+var _ = (fusefs.NodeGetxattrer)((*fileNode)(nil))
+
+func (n *fileNode) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, syscall.Errno) {
+	if !strings.HasPrefix(attr, xattrUser) {
+		return 0, syscall.ENODATA // security.*, system.*: nothing, and no request to AIS
+	}
+	h, err := n.head(ctx)
+	if err != nil {
+		return 0, toErrno(n.fsys.log, "getxattr", n.path(), err)
+	}
+	if prop, ok := strings.CutPrefix(attr, xattrAIS); ok {
+		if v, ok := propsOf(h)[prop]; ok {
+			return putXattr(v, dest)
+		}
+		return 0, syscall.ENODATA
+	}
+	if v, ok := h.Custom[strings.TrimPrefix(attr, xattrUser)]; ok {
+		return putXattr(v, dest)
+	}
+	return 0, syscall.ENODATA
+}
+
+var _ = (fusefs.NodeListxattrer)((*fileNode)(nil))
+
+func (n *fileNode) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
+	h, err := n.head(ctx)
+	if err != nil {
+		return 0, toErrno(n.fsys.log, "listxattr", n.path(), err)
+	}
+	var names []string
+	for k := range propsOf(h) {
+		names = append(names, xattrAIS+k)
+	}
+	for k := range h.Custom {
+		names = append(names, xattrUser+k)
+	}
+	return putXattrList(names, dest)
+}
+
+var _ = (fusefs.NodeSetxattrer)((*fileNode)(nil))
+
+func (n *fileNode) Setxattr(ctx context.Context, attr string, data []byte, flags uint32) syscall.Errno {
+	key, errno := n.customKey(attr)
+	if errno != 0 {
+		return errno
+	}
+	val := string(data)
+	if strings.ContainsRune(val, 0x01) || strings.ContainsRune(val, 0) {
+		return syscall.EINVAL
+	}
+	h, err := n.head(ctx)
+	if err != nil {
+		return toErrno(n.fsys.log, "setxattr", n.path(), err)
+	}
+	_, exists := h.Custom[key]
+	switch {
+	case flags&xattrCreate != 0 && exists:
+		return syscall.EEXIST
+	case flags&xattrReplace != 0 && !exists:
+		return syscall.ENODATA
+	}
+	next := cloneMap(h.Custom)
+	next[key] = val
+	if customSize(next) > maxCustomMD {
+		return syscall.E2BIG
+	}
+	err = n.fsys.store.PatchCustom(ctx, n.bck, n.name, map[string]string{key: val}, false)
+	n.forgetProps()
+	return toErrno(n.fsys.log, "setxattr", n.path(), err)
+}
+
+var _ = (fusefs.NodeRemovexattrer)((*fileNode)(nil))
+
+func (n *fileNode) Removexattr(ctx context.Context, attr string) syscall.Errno {
+	key, errno := n.customKey(attr)
+	if errno != 0 {
+		return errno
+	}
+	h, err := n.head(ctx)
+	if err != nil {
+		return toErrno(n.fsys.log, "removexattr", n.path(), err)
+	}
+	if _, ok := h.Custom[key]; !ok {
+		return syscall.ENODATA
+	}
+	// AIS removes keys only by replacing the whole map.
+	next := cloneMap(h.Custom)
+	delete(next, key)
+	err = n.fsys.store.PatchCustom(ctx, n.bck, n.name, next, true)
+	n.forgetProps()
+	return toErrno(n.fsys.log, "removexattr", n.path(), err)
+}
+
+// customKey checks that attr names a writable custom-metadata key and returns the key.
+func (n *fileNode) customKey(attr string) (string, syscall.Errno) {
+	switch {
+	case n.fsys.cfg.ReadOnly:
+		return "", syscall.EROFS
+	case strings.HasPrefix(attr, xattrAIS):
+		return "", syscall.EPERM
+	case !strings.HasPrefix(attr, xattrUser):
+		return "", syscall.ENOTSUP
+	}
+	key := strings.TrimPrefix(attr, xattrUser)
+	if key == "" || strings.ContainsAny(key, "\x00\x01=") {
+		return "", syscall.EINVAL
+	}
+	return key, 0
+}
+
+const (
+	xattrCreate  = 1 // XATTR_CREATE
+	xattrReplace = 2 // XATTR_REPLACE
+)
+
+func cloneMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return maps.Clone(m)
+}
+
+// customSize estimates how AIS counts custom metadata: keys and values of all pairs.
+func customSize(m map[string]string) int {
+	n := 0
+	for k, v := range m {
+		n += len(k) + len(v)
+	}
+	return n
+}
+
+// Bucket directories expose the bucket's properties; other directories have none.
+
+var _ = (fusefs.NodeGetxattrer)((*dirNode)(nil))
+
+func (d *dirNode) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, syscall.Errno) {
+	prop, ok := strings.CutPrefix(attr, xattrAIS)
+	if !ok || d.prefix != d.rootPrefix() {
+		return 0, syscall.ENODATA
+	}
+	props, err := d.bucketProps(ctx)
+	if err != nil {
+		return 0, toErrno(d.fsys.log, "getxattr", d.path(""), err)
+	}
+	if v, ok := props[prop]; ok {
+		return putXattr(v, dest)
+	}
+	return 0, syscall.ENODATA
+}
+
+var _ = (fusefs.NodeListxattrer)((*dirNode)(nil))
+
+func (d *dirNode) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
+	if d.prefix != d.rootPrefix() {
+		return 0, 0
+	}
+	props, err := d.bucketProps(ctx)
+	if err != nil {
+		return 0, toErrno(d.fsys.log, "listxattr", d.path(""), err)
+	}
+	var names []string
+	for k := range props {
+		names = append(names, xattrAIS+k)
+	}
+	return putXattrList(names, dest)
+}
+
+// rootPrefix is the prefix of the bucket's top directory in this mount.
+func (d *dirNode) rootPrefix() string {
+	if d.fsys.cfg.Bucket.Name != "" {
+		return d.fsys.cfg.Prefix
+	}
+	return ""
+}
+
+func (d *dirNode) bucketProps(ctx context.Context) (map[string]string, error) {
+	p, err := d.fsys.store.HeadBucket(ctx, d.bck)
+	if err != nil {
+		return nil, err
+	}
+	return bucketPropsOf(p), nil
+}
