@@ -12,27 +12,29 @@ import (
 
 // settings is every knob of one aisfs run, bound to flags; `-o name=value` sets the same flags.
 type settings struct {
-	endpoint       string
-	foreground     bool
-	readOnly       bool
-	cacheSize      string
-	blockSize      string
-	readahead      string
-	maxFetches     int
-	statTTL        time.Duration
-	listLookupMax  int
-	uid, gid       int
-	fileMode       string
-	dirMode        string
-	allowOther     bool
-	requestTimeout time.Duration
-	retries        int
-	logLevel       string
-	logFile        string
-	debugFuse      bool
-	version        bool
-	help           bool
-	options        []string
+	endpoint        string
+	foreground      bool
+	readOnly        bool
+	cacheSize       string
+	blockSize       string
+	readahead       string
+	kernelReadahead string
+	maxFetches      int
+	statTTL         time.Duration
+	listLookupMax   int
+	uid, gid        int
+	fileMode        string
+	dirMode         string
+	allowOther      bool
+	requestTimeout  time.Duration
+	retries         int
+	logLevel        string
+	logFile         string
+	debugFuse       bool
+	cpuProfile      string
+	version         bool
+	help            bool
+	options         []string
 }
 
 func newFlagSet(s *settings) *pflag.FlagSet {
@@ -44,6 +46,7 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.StringVar(&s.cacheSize, "cache-size", "1GiB", "memory for the block read cache shared by all files")
 	fl.StringVar(&s.blockSize, "block-size", "1MiB", "cache block size (the unit of range GETs)")
 	fl.StringVar(&s.readahead, "readahead", "64MiB", "largest readahead window of one sequential reader")
+	fl.StringVar(&s.kernelReadahead, "kernel-readahead", "1MiB", "the kernel's readahead for the mount (set through sysfs when root)")
 	fl.IntVar(&s.maxFetches, "max-fetches", 16, "concurrent range GETs across all files")
 	fl.DurationVar(&s.statTTL, "stat-ttl", 10*time.Second, "how long listings, attributes and kernel entries are trusted")
 	fl.IntVar(&s.listLookupMax, "list-lookup-max", 10000, "entries a lookup lists in an unread directory before it uses one HEAD per name")
@@ -57,6 +60,8 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error")
 	fl.StringVar(&s.logFile, "log-file", "", "log to this file (default: stderr; nowhere once in the background)")
 	fl.BoolVar(&s.debugFuse, "debug-fuse", false, "log every FUSE request (very verbose)")
+	fl.StringVar(&s.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the mount's life to this file")
+	fl.MarkHidden("cpu-profile")
 	fl.StringSliceVarP(&s.options, "options", "o", nil, "mount options name[=value],... (flag names, FUSE and mount(8) options)")
 	fl.BoolVar(&s.version, "version", false, "print the version and exit")
 	fl.BoolVarP(&s.help, "help", "h", false, "show this help")

@@ -88,17 +88,18 @@ func run(argv []string, stdout, stderr io.Writer) int {
 
 // mountConfig is a validated run.
 type mountConfig struct {
-	s          *settings
-	args       []string // command line after mount-helper rewriting, for a background child
-	src        mountopts.Source
-	endpoint   string
-	mountpoint string
-	fuseOpts   []string
-	cacheSize  int64
-	blockSize  int64
-	readahead  int64
-	fileMode   os.FileMode
-	dirMode    os.FileMode
+	s               *settings
+	args            []string // command line after mount-helper rewriting, for a background child
+	src             mountopts.Source
+	endpoint        string
+	mountpoint      string
+	fuseOpts        []string
+	cacheSize       int64
+	blockSize       int64
+	readahead       int64
+	kernelReadahead int64
+	fileMode        os.FileMode
+	dirMode         os.FileMode
 }
 
 func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
@@ -136,6 +137,9 @@ func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
 		return nil, err
 	}
 	if c.readahead, err = parseSize("readahead", s.readahead); err != nil {
+		return nil, err
+	}
+	if c.kernelReadahead, err = parseSize("kernel-readahead", s.kernelReadahead); err != nil {
 		return nil, err
 	}
 	if c.fileMode, err = parseMode("file-mode", s.fileMode); err != nil {

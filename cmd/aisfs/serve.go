@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
@@ -29,6 +30,17 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	})
 	if err != nil {
 		return err
+	}
+	if c.s.cpuProfile != "" {
+		f, err := os.Create(c.s.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	bck := aisclient.Bck{Name: c.src.Bucket, Provider: c.src.Provider}
 	if err := probe(ctx, client, c, bck); err != nil {
@@ -70,6 +82,7 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	if err != nil {
 		return fmt.Errorf("mount %s on %s: %w", c.src, c.mountpoint, err)
 	}
+	setKernelReadahead(c.mountpoint, int(c.kernelReadahead>>10), log)
 	log.Info("mounted", "source", c.src.String(), "endpoint", c.endpoint, "mountpoint", c.mountpoint)
 	notify.ready()
 

@@ -95,9 +95,8 @@ func BenchmarkSmallFiles(b *testing.B) {
 			return err
 		})
 	})
-	b.Run("aisfs", func(b *testing.B) {
-		dir := e.mount(b)
-		run(b, func(i int, buf []byte) error {
+	readFile := func(dir string) func(i int, buf []byte) error {
+		return func(i int, buf []byte) error {
 			f, err := os.Open(filepath.Join(dir, objName("small/", i)))
 			if err != nil {
 				return err
@@ -105,7 +104,24 @@ func BenchmarkSmallFiles(b *testing.B) {
 			defer f.Close()
 			_, err = io.ReadFull(f, buf[:size])
 			return err
-		})
+		}
+	}
+	b.Run("aisfs", func(b *testing.B) {
+		run(b, readFile(e.mount(b)))
+	})
+	b.Run("aisfs-biglist", func(b *testing.B) {
+		run(b, readFile(e.mount(b, "--list-lookup-max", "100000")))
+	})
+	// A second epoch over the same files: served from the kernel page cache.
+	b.Run("aisfs-epoch2", func(b *testing.B) {
+		dir := e.mount(b)
+		for i := 0; i < n; i++ {
+			if err := readFile(dir)(i, make([]byte, size)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ResetTimer()
+		run(b, readFile(dir))
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -78,9 +79,11 @@ func newEnv(b *testing.B) *env {
 // run it (so every measurement starts cold), and returns the bucket's directory in it.
 func (e *env) mount(b *testing.B, extra ...string) string {
 	b.Helper()
-	dropCaches()
 	mnt := b.TempDir()
 	args := append([]string{"-f", "--stat-ttl", "1m", "--cache-size", "2GiB"}, extra...)
+	if p := os.Getenv("AISFS_BENCH_CPUPROFILE"); p != "" {
+		args = append(args, "--cpu-profile", p+"."+strings.ReplaceAll(b.Name(), "/", "_"))
+	}
 	cmd := exec.Command(buildAisfs(b), append(args, e.ep, mnt)...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -149,6 +152,3 @@ func (e *env) ensure(b *testing.B, prefix string, n, size int) {
 }
 
 func objName(prefix string, i int) string { return fmt.Sprintf("%s%06d", prefix, i) }
-
-// dropCaches empties the kernel page cache so mount reads are real reads.
-func dropCaches() { os.WriteFile("/proc/sys/vm/drop_caches", []byte("3"), 0) }
