@@ -1,0 +1,184 @@
+package aisclient
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// List-objects flags (api/apc/lsmsg.go).
+const (
+	lsNoRecursion = 2048
+
+	entryPresent = 64  // EntryIsCached: the object is in the cluster
+	entryIsDir   = 256 // EntryIsDir: a virtual directory (no-recursion listings)
+)
+
+// defaultListProps are the properties listed when ListOptions.Props is empty.
+var defaultListProps = []string{"name", "size", "version", "checksum", "atime"}
+
+// Entry is one list-objects entry.
+type Entry struct {
+	Name     string // full object name; a directory (NoRecursion) ends in "/"
+	IsDir    bool
+	Size     int64
+	Version  string
+	Checksum string // value; its type is the bucket's
+	Atime    time.Time
+	Present  bool
+	Copies   int
+	Location string
+}
+
+// ListOptions selects what ListObjects returns.
+type ListOptions struct {
+	Prefix      string   // e.g. "dir/sub/"; end it in "/" to list one directory level
+	NoRecursion bool     // one level: files, and directories as entries ending in "/"
+	Props       []string // default name,size,version,checksum,atime
+	PageSize    int      // 0 = server default (also capped by Limit)
+	Limit       int      // stop after Limit entries (0 = all)
+}
+
+// ListObjects lists a bucket, page by page, into one slice. more reports that Limit
+// stopped it before AIS said it was done; AIS cannot tell a full last page from one
+// with more behind it, so more may be true with nothing left.
+func (c *Client) ListObjects(ctx context.Context, bck Bck, opts ListOptions) (entries []Entry, more bool, err error) {
+	more, err = c.list(ctx, bck, opts, func(page []Entry) error {
+		entries = append(entries, page...)
+		return nil
+	})
+	return entries, more, err
+}
+
+// ListObjectsPages calls fn with every page as it arrives; an error from fn stops the
+// listing and is returned as is. The slice is fn's to keep.
+func (c *Client) ListObjectsPages(ctx context.Context, bck Bck, opts ListOptions, fn func([]Entry) error) error {
+	_, err := c.list(ctx, bck, opts, fn)
+	return err
+}
+
+// lsoMsg is the list request (apc.LsoMsg); flags travel as a JSON string.
+type lsoMsg struct {
+	Props             string `json:"props"`
+	TimeFormat        string `json:"time_format,omitempty"`
+	Prefix            string `json:"prefix"`
+	ContinuationToken string `json:"continuation_token"`
+	UUID              string `json:"uuid"`
+	Flags             string `json:"flags"`
+	PageSize          int    `json:"pagesize"`
+}
+
+type lsoEntry struct {
+	Name     string `json:"name"`
+	Checksum string `json:"checksum"`
+	Atime    string `json:"atime"`
+	Version  string `json:"version"`
+	Location string `json:"location"`
+	Size     string `json:"size"` // int64 as a JSON string
+	Copies   int    `json:"copies"`
+	Flags    uint32 `json:"flags"`
+}
+
+type lsoPage struct {
+	UUID              string      `json:"uuid"`
+	ContinuationToken string      `json:"continuation_token"`
+	Entries           []*lsoEntry `json:"entries"` // null when nothing matches
+}
+
+func (c *Client) list(ctx context.Context, bck Bck, opts ListOptions, fn func([]Entry) error) (more bool, err error) {
+	if err := bck.validate(); err != nil {
+		return false, err
+	}
+	props := opts.Props
+	if len(props) == 0 {
+		props = defaultListProps
+	}
+	msg := lsoMsg{
+		Props:      strings.Join(props, ","),
+		TimeFormat: time.RFC3339Nano, // the default format drops seconds
+		Prefix:     opts.Prefix,
+		Flags:      "0",
+		PageSize:   opts.PageSize,
+	}
+	if opts.NoRecursion {
+		msg.Flags = strconv.Itoa(lsNoRecursion)
+	}
+	if opts.Limit > 0 && (msg.PageSize <= 0 || msg.PageSize > opts.Limit) {
+		msg.PageSize = opts.Limit
+	}
+	got := 0
+	for {
+		page, err := c.listPage(ctx, bck, &msg)
+		if err != nil {
+			return false, err
+		}
+		entries := convertEntries(page.Entries)
+		done := page.ContinuationToken == ""
+		if opts.Limit > 0 && got+len(entries) >= opts.Limit {
+			if got+len(entries) > opts.Limit {
+				entries, done = entries[:opts.Limit-got], false
+			}
+			got += len(entries)
+			if len(entries) > 0 {
+				if err := fn(entries); err != nil {
+					return false, err
+				}
+			}
+			return !done, nil
+		}
+		got += len(entries)
+		if len(entries) > 0 {
+			if err := fn(entries); err != nil {
+				return false, err
+			}
+		}
+		if done {
+			return false, nil
+		}
+		msg.ContinuationToken, msg.UUID = page.ContinuationToken, page.UUID
+		if opts.Limit > 0 && msg.PageSize > opts.Limit-got {
+			msg.PageSize = opts.Limit - got
+		}
+	}
+}
+
+// listPage fetches one page: GET /v1/buckets/<b> with {"action":"list","value":{...}}.
+func (c *Client) listPage(ctx context.Context, bck Bck, msg *lsoMsg) (*lsoPage, error) {
+	body, err := json.Marshal(actMsg{Action: "list", Value: msg})
+	if err != nil {
+		return nil, err
+	}
+	cl := &call{
+		op: "ListObjects", method: http.MethodGet, path: bucketPath(bck), query: bck.query(),
+		body: body, json: true, retry: true, meta: true, bucketOp: true,
+	}
+	var page lsoPage
+	if err := c.do(ctx, cl, func(resp *http.Response) error { return readJSON(resp, &page) }); err != nil {
+		return nil, err
+	}
+	return &page, nil
+}
+
+func convertEntries(in []*lsoEntry) []Entry {
+	out := make([]Entry, 0, len(in))
+	for _, e := range in {
+		if e == nil {
+			continue
+		}
+		size, _ := strconv.ParseInt(e.Size, 10, 64)
+		ent := Entry{
+			Name: e.Name, IsDir: e.Flags&entryIsDir != 0, Size: size, Version: e.Version,
+			Checksum: e.Checksum, Present: e.Flags&entryPresent != 0, Copies: e.Copies, Location: e.Location,
+		}
+		if e.Atime != "" {
+			if t, err := time.Parse(time.RFC3339Nano, e.Atime); err == nil {
+				ent.Atime = t
+			}
+		}
+		out = append(out, ent)
+	}
+	return out
+}
