@@ -19,14 +19,23 @@ type objAttr struct {
 	version string
 	cksum   string
 	atime   time.Time
+	meta    posixMeta
 }
 
 func attrFromEntry(e *aisclient.Entry) objAttr {
-	return objAttr{size: e.Size, version: e.Version, cksum: e.Checksum, atime: e.Atime}
+	return objAttr{size: e.Size, version: e.Version, cksum: e.Checksum, atime: e.Atime, meta: metaFromListing(e.CustomRaw)}
 }
 
 func attrFromHead(a *aisclient.ObjAttrs) objAttr {
-	return objAttr{size: a.Size, version: a.Version, cksum: a.CksumValue, atime: a.Atime}
+	return objAttr{size: a.Size, version: a.Version, cksum: a.CksumValue, atime: a.Atime, meta: metaFromMap(a.Custom)}
+}
+
+// fileType is the S_IFMT bits of the node: a symlink when the metadata says so, else a file.
+func (a objAttr) fileType() uint32 {
+	if a.meta.isSymlink() {
+		return syscall.S_IFLNK
+	}
+	return syscall.S_IFREG
 }
 
 // sameContent reports whether two attribute sets describe the same object content.
@@ -36,16 +45,28 @@ func (a objAttr) sameContent(b objAttr) bool {
 
 func (f *FS) fileAttr(a objAttr, out *fuse.Attr) {
 	out.Mode = syscall.S_IFREG | uint32(f.cfg.FileMode)
+	if a.meta.mode != 0 {
+		out.Mode = a.meta.mode
+	}
 	out.Nlink = 1
 	out.Size = uint64(a.size)
 	out.Blocks = (out.Size + 511) / 512
 	out.Blksize = blksize
 	out.Owner = fuse.Owner{Uid: f.cfg.UID, Gid: f.cfg.GID}
-	t := a.atime
-	if t.IsZero() {
-		t = f.mounted
+	if a.meta.uid >= 0 {
+		out.Uid = uint32(a.meta.uid)
 	}
-	out.SetTimes(&t, &t, &t)
+	if a.meta.gid >= 0 {
+		out.Gid = uint32(a.meta.gid)
+	}
+	atime, mtime := a.atime, a.meta.mtime
+	if atime.IsZero() {
+		atime = f.mounted
+	}
+	if mtime.IsZero() {
+		mtime = atime // AIS keeps no modification time; the access time is the closest it has
+	}
+	out.SetTimes(&atime, &mtime, &mtime)
 }
 
 func (f *FS) dirAttr(out *fuse.Attr) {

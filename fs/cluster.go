@@ -168,5 +168,5 @@ func (n *providerNode) Lookup(ctx context.Context, name string, out *fuse.EntryO
 		}
 	}
 	n.fsys.dirAttr(&out.Attr)
-	return n.NewInode(ctx, n.fsys.newDir(bck, ""), fusefs.StableAttr{Mode: syscall.S_IFDIR, Ino: inoOf(kindDir, bck, "")}), 0
+	return n.NewInode(ctx, n.fsys.newDir(bck, true), fusefs.StableAttr{Mode: syscall.S_IFDIR, Ino: inoOf(kindDir, bck, "")}), 0
 }

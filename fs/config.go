@@ -10,6 +10,7 @@ import (
 
 	"github.com/aisfs/aisfs/aisclient"
 	"github.com/aisfs/aisfs/cache"
+	"github.com/aisfs/aisfs/writeback"
 )
 
 // Config is everything the node tree needs. Zero values of the optional fields take the defaults
@@ -17,6 +18,8 @@ import (
 type Config struct {
 	Store Store        // required
 	Cache *cache.Cache // required: shared block cache for all open files
+	// Writeback takes every file opened for writing; required unless ReadOnly.
+	Writeback *writeback.Manager
 
 	// Bucket selects bucket mode; a zero Bucket.Name mounts the whole cluster.
 	Bucket aisclient.Bck
@@ -71,6 +74,8 @@ func (c *Config) Validate() error {
 		return errors.New("fs: Config.Store is required")
 	case c.Cache == nil:
 		return errors.New("fs: Config.Cache is required")
+	case c.Writeback == nil && !c.ReadOnly:
+		return errors.New("fs: Config.Writeback is required unless ReadOnly")
 	case c.StatTTL < 0:
 		return fmt.Errorf("fs: negative stat TTL %v", c.StatTTL)
 	case c.Prefix != "" && c.Bucket.Name == "":

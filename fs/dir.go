@@ -18,20 +18,24 @@ const maxNameLen = 255
 // dirNode is a directory of objects: a bucket root or an implicit directory below it.
 type dirNode struct {
 	fusefs.Inode
-	readOnly
-	fsys   *FS
-	bck    aisclient.Bck
-	prefix string // object-name prefix of this directory: "" (bucket root) or ending in "/"
+	fsys *FS
+	bck  aisclient.Bck
+	root bool // the bucket's top directory in this mount
+	nm   namer
 
 	lc listCache
+	ov overlay
 }
 
-func (f *FS) newDir(bck aisclient.Bck, prefix string) *dirNode {
-	return &dirNode{fsys: f, bck: bck, prefix: prefix}
+func (f *FS) newDir(bck aisclient.Bck, root bool) *dirNode {
+	return &dirNode{fsys: f, bck: bck, root: root}
 }
+
+// prefix is the object-name prefix of this directory: "" (bucket root) or ending in "/".
+func (d *dirNode) prefix() string { return d.nm.resolve(&d.Inode, d.fsys.cfg.Prefix, "/") }
 
 // path names the directory in logs.
-func (d *dirNode) path(name string) string { return d.bck.String() + "/" + d.prefix + name }
+func (d *dirNode) path(name string) string { return d.bck.String() + "/" + d.prefix() + name }
 
 var _ = (fusefs.NodeGetattrer)((*dirNode)(nil))
 
@@ -48,17 +52,23 @@ func (d *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (
 	if len(name) > maxNameLen {
 		return nil, syscall.ENAMETOOLONG
 	}
+	if e, ok := d.ov.get(name); ok {
+		return d.child(ctx, e, d.fsys.now(), out), 0
+	}
 	l, err := d.load(ctx, d.fsys.cfg.ListLookupMax)
 	if err != nil {
 		return nil, toErrno(d.fsys.log, "lookup", d.path(name), err)
 	}
 	if e, ok := l.get(name); ok {
+		if e.isDir && d.ov.isRemoved(name) {
+			return nil, syscall.ENOENT
+		}
 		return d.child(ctx, e, l.at, out), 0
 	}
 	if l.complete {
 		return nil, syscall.ENOENT
 	}
-	e, at, err := d.probe(ctx, name)
+	e, at, err := d.probe(ctx, d.prefix(), name)
 	if err != nil {
 		if errors.Is(err, aisclient.ErrNotFound) || errors.Is(err, aisclient.ErrInvalidName) {
 			return nil, syscall.ENOENT
@@ -69,9 +79,9 @@ func (d *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (
 }
 
 // probe finds out what one name is without listing the whole directory.
-func (d *dirNode) probe(ctx context.Context, name string) (*dirent, time.Time, error) {
+func (d *dirNode) probe(ctx context.Context, prefix, name string) (*dirent, time.Time, error) {
 	at := d.fsys.now()
-	a, err := d.fsys.store.HeadObject(ctx, d.bck, d.prefix+name)
+	a, err := d.fsys.store.HeadObject(ctx, d.bck, prefix+name)
 	if err == nil {
 		return &dirent{name: name, attr: attrFromHead(a)}, at, nil
 	}
@@ -81,7 +91,7 @@ func (d *dirNode) probe(ctx context.Context, name string) (*dirent, time.Time, e
 	// No object: it may be an implicit directory. An empty result is also what a "ghost"
 	// directory (its last object deleted) lists, which correctly counts as absent.
 	ents, _, err := d.fsys.store.ListObjects(ctx, d.bck, aisclient.ListOptions{
-		Prefix: d.prefix + name + "/", NoRecursion: true, Props: []string{"name"}, PageSize: 1, Limit: 1,
+		Prefix: prefix + name + "/", NoRecursion: true, Props: []string{"name"}, PageSize: 1, Limit: 1,
 	})
 	if err != nil {
 		return nil, at, err
@@ -94,19 +104,20 @@ func (d *dirNode) probe(ctx context.Context, name string) (*dirent, time.Time, e
 
 // child returns the inode for a listed name, reusing a live one and refreshing its attributes.
 func (d *dirNode) child(ctx context.Context, e *dirent, at time.Time, out *fuse.EntryOut) *fusefs.Inode {
+	prefix := d.prefix()
 	if e.isDir {
-		prefix := d.prefix + e.name + "/"
 		d.fsys.dirAttr(&out.Attr)
-		return d.NewInode(ctx, d.fsys.newDir(d.bck, prefix), fusefs.StableAttr{
-			Mode: syscall.S_IFDIR, Ino: inoOf(kindDir, d.bck, prefix),
+		return d.NewInode(ctx, d.fsys.newDir(d.bck, false), fusefs.StableAttr{
+			Mode: syscall.S_IFDIR, Ino: inoOf(kindDir, d.bck, prefix+e.name+"/"),
 		})
 	}
-	name := d.prefix + e.name
-	ch := d.NewInode(ctx, &fileNode{fsys: d.fsys, bck: d.bck, name: name}, fusefs.StableAttr{
-		Mode: syscall.S_IFREG, Ino: inoOf(kindFile, d.bck, name),
+	ch := d.NewInode(ctx, d.fsys.newFile(d.bck, prefix+e.name), fusefs.StableAttr{
+		Mode: e.attr.fileType(), Ino: inoOf(kindFile, d.bck, prefix+e.name),
 	})
 	fn := ch.Operations().(*fileNode)
-	fn.setAttr(e.attr, at)
+	if !fn.busy() {
+		fn.setAttr(e.attr, at)
+	}
 	fn.fillAttr(&out.Attr)
 	return ch
 }
@@ -118,5 +129,5 @@ func (d *dirNode) OpendirHandle(ctx context.Context, flags uint32) (fusefs.FileH
 	if err != nil {
 		return nil, 0, toErrno(d.fsys.log, "opendir", d.path(""), err)
 	}
-	return &dirHandle{dir: d, l: l}, 0, 0
+	return &dirHandle{dir: d, prefix: d.prefix(), l: d.ov.apply(l)}, 0, 0
 }

@@ -11,8 +11,9 @@ import (
 // dirHandle streams one listing snapshot to readdir and answers READDIRPLUS lookups from it, so
 // `ls -l` costs one LIST and no HEADs.
 type dirHandle struct {
-	dir *dirNode
-	l   *listing
+	dir    *dirNode
+	prefix string
+	l      *listing
 	pos int // next index into the virtual list ".", "..", l.names...
 }
 
@@ -31,9 +32,9 @@ func (h *dirHandle) entry(i int) *fuse.DirEntry {
 	e := h.l.byName[name]
 	de := &fuse.DirEntry{Name: name, Off: uint64(i + 1)}
 	if e.isDir {
-		de.Mode, de.Ino = syscall.S_IFDIR, inoOf(kindDir, h.dir.bck, h.dir.prefix+name+"/")
+		de.Mode, de.Ino = syscall.S_IFDIR, inoOf(kindDir, h.dir.bck, h.prefix+name+"/")
 	} else {
-		de.Mode, de.Ino = syscall.S_IFREG, inoOf(kindFile, h.dir.bck, h.dir.prefix+name)
+		de.Mode, de.Ino = e.attr.fileType(), inoOf(kindFile, h.dir.bck, h.prefix+name)
 	}
 	return de
 }

@@ -17,10 +17,9 @@ import (
 // fileNode is one object.
 type fileNode struct {
 	fusefs.Inode
-	readOnly
 	fsys *FS
 	bck  aisclient.Bck
-	name string // full object name
+	nm   namer
 
 	mu       sync.Mutex
 	attr     objAttr             // GUARDED_BY(mu)
@@ -29,7 +28,18 @@ type fileNode struct {
 	lastOpen objAttr             // GUARDED_BY(mu): content seen by the previous open, for FOPEN_KEEP_CACHE
 	props    *aisclient.ObjAttrs // GUARDED_BY(mu): last HEAD (custom metadata), for xattrs
 	propsAt  time.Time           // GUARDED_BY(mu)
+	ws       writeState          // GUARDED_BY(mu)
 }
+
+// newFile returns a node for the object name; name is only its first name, see objName.
+func (f *FS) newFile(bck aisclient.Bck, name string) *fileNode {
+	n := &fileNode{fsys: f, bck: bck}
+	n.nm.set(name)
+	return n
+}
+
+// objName is the node's current object name.
+func (n *fileNode) objName() string { return n.nm.resolve(&n.Inode, n.fsys.cfg.Prefix, "") }
 
 // setAttr records attributes fetched at `at`, unless newer ones are already known.
 func (n *fileNode) setAttr(a objAttr, at time.Time) {
@@ -59,12 +69,13 @@ func (n *fileNode) fillAttr(out *fuse.Attr) {
 func (n *fileNode) revalidate(ctx context.Context) (objAttr, error) {
 	n.mu.Lock()
 	a, at := n.attr, n.attrAt
+	local := n.ws.writers > 0 || n.ws.pending
 	n.mu.Unlock()
-	if n.fsys.fresh(at) {
+	if local || n.fsys.fresh(at) {
 		return a, nil
 	}
 	at = n.fsys.now()
-	h, err := n.fsys.store.HeadObject(ctx, n.bck, n.name)
+	h, err := n.fsys.store.HeadObject(ctx, n.bck, n.objName())
 	if err != nil {
 		return objAttr{}, err
 	}
@@ -83,22 +94,31 @@ func (n *fileNode) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.
 	return 0
 }
 
-func (n *fileNode) path() string { return n.bck.String() + "/" + n.name }
+func (n *fileNode) path() string { return n.bck.String() + "/" + n.objName() }
 
 var _ = (fusefs.NodeOpener)((*fileNode)(nil))
 
 func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
 	if flags&syscall.O_ACCMODE != syscall.O_RDONLY || flags&syscall.O_TRUNC != 0 {
-		return nil, 0, syscall.EROFS
+		h, errno := n.openForWrite(ctx, flags)
+		if errno != 0 {
+			return nil, 0, errno
+		}
+		return h, 0, 0
 	}
 	a, err := n.revalidate(ctx)
 	if err != nil {
 		return nil, 0, toErrno(n.fsys.log, "open", n.path(), err)
 	}
 	n.mu.Lock()
-	keep := n.opened && n.lastOpen.sameContent(a)
+	keep := n.opened && n.lastOpen.sameContent(a) && a.version != ""
 	n.opened, n.lastOpen = true, a
+	active := n.ws.active
 	n.mu.Unlock()
+	if active != nil {
+		// Being written here: read what the writer has, AIS may not have it yet.
+		return &stagedReader{f: active}, fuse.FOPEN_DIRECT_IO, 0
+	}
 
 	var fuseFlags uint32
 	if keep {
@@ -110,20 +130,21 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 // cacheObject describes one version of the object to the block cache. The key carries version,
 // checksum and size, so blocks of a rewritten object are never served for the new one.
 func (n *fileNode) cacheObject(a objAttr) cache.Object {
-	key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", n.bck, n.name, a.version, a.cksum, a.size)
-	return cache.Object{Key: key, Size: a.size, Fetch: n.fetcher(a)}
+	name := n.objName()
+	key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", n.bck, name, a.version, a.cksum, a.size)
+	return cache.Object{Key: key, Size: a.size, Fetch: n.fetcher(name, a)}
 }
 
 // fetcher reads ranges of the object and refuses bytes of any other version than want.
-func (n *fileNode) fetcher(want objAttr) cache.Fetcher {
+func (n *fileNode) fetcher(name string, want objAttr) cache.Fetcher {
 	return func(ctx context.Context, off int64, p []byte) (int, error) {
-		k, got, err := n.fsys.store.GetRange(ctx, n.bck, n.name, off, p)
+		k, got, err := n.fsys.store.GetRange(ctx, n.bck, name, off, p)
 		if err != nil {
 			return k, err
 		}
 		if changed(want.version, got.Version) || changed(want.cksum, got.CksumValue) {
 			n.expire()
-			return 0, fmt.Errorf("%s: version %q became %q: %w", n.path(), want.version, got.Version, errStale)
+			return 0, fmt.Errorf("%s/%s: version %q became %q: %w", n.bck, name, want.version, got.Version, errStale)
 		}
 		return k, nil
 	}

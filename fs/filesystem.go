@@ -8,6 +8,7 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 
 	"github.com/aisfs/aisfs/cache"
+	"github.com/aisfs/aisfs/writeback"
 )
 
 // FS is one mounted tree. Every node points back to it for shared configuration.
@@ -15,6 +16,7 @@ type FS struct {
 	cfg     Config
 	store   Store
 	cache   *cache.Cache
+	wb      *writeback.Manager // nil when read-only
 	log     *slog.Logger
 	mounted time.Time // times shown on directories, which AIS does not have
 
@@ -27,7 +29,7 @@ func New(cfg Config) (*FS, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &FS{cfg: cfg, store: cfg.Store, cache: cfg.Cache, log: cfg.Logger, mounted: cfg.Now()}, nil
+	return &FS{cfg: cfg, store: cfg.Store, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}, nil
 }
 
 // Root returns the root node: the cluster in cluster mode, else the bucket (below the prefix).
@@ -35,7 +37,7 @@ func (f *FS) Root() fusefs.InodeEmbedder {
 	if f.cfg.Bucket.Name == "" {
 		return &clusterNode{fsys: f}
 	}
-	return f.newDir(f.cfg.Bucket, f.cfg.Prefix)
+	return f.newDir(f.cfg.Bucket, true)
 }
 
 // Options returns go-fuse options with the kernel cache timeouts this filesystem relies on, built

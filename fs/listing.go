@@ -17,6 +17,9 @@ type dirent struct {
 	attr  objAttr // files only
 }
 
+// listProps are the properties a directory listing asks for: enough for stat(2) without a HEAD.
+var listProps = []string{"name", "size", "version", "checksum", "atime", "custom"}
+
 // listing is one non-recursive read of a directory. Immutable once built.
 type listing struct {
 	at       time.Time
@@ -108,16 +111,17 @@ func (d *dirNode) load(ctx context.Context, limit int) (*listing, error) {
 
 func (d *dirNode) list(ctx context.Context, ld *listLoad) {
 	at := d.fsys.now()
+	prefix := d.prefix()
 	ents, more, err := d.fsys.store.ListObjects(ctx, d.bck, aisclient.ListOptions{
-		Prefix:      d.prefix,
+		Prefix:      prefix,
 		NoRecursion: true,
-		Props:       []string{"name", "size", "version", "checksum", "atime"},
+		Props:       listProps,
 		Limit:       ld.limit,
 	})
 	lc := &d.lc
 	lc.mu.Lock()
 	if err == nil {
-		ld.l = buildListing(d.prefix, ents, !more, at)
+		ld.l = buildListing(prefix, ents, !more, at)
 		lc.cur = ld.l
 	}
 	ld.err = err

@@ -42,7 +42,7 @@ func TestBuildListing(t *testing.T) {
 		})
 	}
 	l := buildListing("", []aisclient.Entry{{Name: "a", Size: 7, Version: "3", Checksum: "ab"}}, true, at)
-	if e, _ := l.get("a"); e.attr != (objAttr{size: 7, version: "3", cksum: "ab"}) {
+	if e, _ := l.get("a"); e.attr != (objAttr{size: 7, version: "3", cksum: "ab", meta: noMeta}) {
 		t.Errorf("attributes not carried from the listing: %+v", e.attr)
 	}
 }

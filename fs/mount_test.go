@@ -19,6 +19,7 @@ import (
 	"github.com/aisfs/aisfs/aisclient"
 	"github.com/aisfs/aisfs/cache"
 	"github.com/aisfs/aisfs/test/aiscluster"
+	"github.com/aisfs/aisfs/writeback"
 )
 
 func TestMain(m *testing.M) { aiscluster.Main(m) }
@@ -84,6 +85,20 @@ func testMount(t *testing.T, cfg Config) string {
 		}
 		t.Cleanup(c.Close)
 		cfg.Cache = c
+	}
+	if cfg.Writeback == nil && !cfg.ReadOnly {
+		ws, ok := cfg.Store.(writeback.Store)
+		if cs, counting := cfg.Store.(*countingStore); counting {
+			ws, ok = cs.Store.(writeback.Store)
+		}
+		if !ok {
+			t.Fatalf("%T cannot store writes", cfg.Store)
+		}
+		wb, err := writeback.NewManager(writeback.Config{Dir: t.TempDir(), ChunkSize: 1 << 20}, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Writeback = wb
 	}
 	fsys, err := New(cfg)
 	if err != nil {

@@ -283,7 +283,7 @@ func TestWritesAreEROFS(t *testing.T) {
 	bck := newBucket(t, c)
 	put(t, c, bck, "f", []byte("x"))
 	put(t, c, bck, "d/g", []byte("y"))
-	mnt := testMount(t, Config{Store: c, Bucket: bck})
+	mnt := testMount(t, Config{Store: c, Bucket: bck, ReadOnly: true})
 	p := func(s string) string { return filepath.Join(mnt, s) }
 	ops := map[string]func() error{
 		"create":   func() error { _, err := os.Create(p("new")); return err },

@@ -91,7 +91,7 @@ func (n *fileNode) head(ctx context.Context) (*aisclient.ObjAttrs, error) {
 		return h, nil
 	}
 	at = n.fsys.now()
-	h, err := n.fsys.store.HeadObject(ctx, n.bck, n.name)
+	h, err := n.fsys.store.HeadObject(ctx, n.bck, n.objName())
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,8 @@ func (n *fileNode) Getxattr(ctx context.Context, attr string, dest []byte) (uint
 		}
 		return 0, syscall.ENODATA
 	}
-	if v, ok := h.Custom[strings.TrimPrefix(attr, xattrUser)]; ok {
+	key := strings.TrimPrefix(attr, xattrUser)
+	if v, ok := h.Custom[key]; ok && !strings.HasPrefix(key, metaPrefix) {
 		return putXattr(v, dest)
 	}
 	return 0, syscall.ENODATA
@@ -143,7 +144,9 @@ func (n *fileNode) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.
 		names = append(names, xattrAIS+k)
 	}
 	for k := range h.Custom {
-		names = append(names, xattrUser+k)
+		if !strings.HasPrefix(k, metaPrefix) {
+			names = append(names, xattrUser+k)
+		}
 	}
 	return putXattrList(names, dest)
 }
@@ -175,7 +178,7 @@ func (n *fileNode) Setxattr(ctx context.Context, attr string, data []byte, flags
 	if customSize(next) > maxCustomMD {
 		return syscall.E2BIG
 	}
-	err = n.fsys.store.PatchCustom(ctx, n.bck, n.name, map[string]string{key: val}, false)
+	err = n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), map[string]string{key: val}, false)
 	n.forgetProps()
 	return toErrno(n.fsys.log, "setxattr", n.path(), err)
 }
@@ -197,7 +200,7 @@ func (n *fileNode) Removexattr(ctx context.Context, attr string) syscall.Errno {
 	// AIS removes keys only by replacing the whole map.
 	next := cloneMap(h.Custom)
 	delete(next, key)
-	err = n.fsys.store.PatchCustom(ctx, n.bck, n.name, next, true)
+	err = n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), next, true)
 	n.forgetProps()
 	return toErrno(n.fsys.log, "removexattr", n.path(), err)
 }
@@ -213,7 +216,10 @@ func (n *fileNode) customKey(attr string) (string, syscall.Errno) {
 		return "", syscall.ENOTSUP
 	}
 	key := strings.TrimPrefix(attr, xattrUser)
-	if key == "" || strings.ContainsAny(key, "\x00\x01=") {
+	switch {
+	case strings.HasPrefix(key, metaPrefix):
+		return "", syscall.EPERM // kept by chmod, chown and utimens
+	case key == "" || strings.ContainsAny(key, "\x00\x01="):
 		return "", syscall.EINVAL
 	}
 	return key, 0
@@ -246,7 +252,7 @@ var _ = (fusefs.NodeGetxattrer)((*dirNode)(nil))
 
 func (d *dirNode) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, syscall.Errno) {
 	prop, ok := strings.CutPrefix(attr, xattrAIS)
-	if !ok || d.prefix != d.rootPrefix() {
+	if !ok || !d.root {
 		return 0, syscall.ENODATA
 	}
 	props, err := d.bucketProps(ctx)
@@ -262,7 +268,7 @@ func (d *dirNode) Getxattr(ctx context.Context, attr string, dest []byte) (uint3
 var _ = (fusefs.NodeListxattrer)((*dirNode)(nil))
 
 func (d *dirNode) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
-	if d.prefix != d.rootPrefix() {
+	if !d.root {
 		return 0, 0
 	}
 	props, err := d.bucketProps(ctx)
@@ -274,14 +280,6 @@ func (d *dirNode) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.E
 		names = append(names, xattrAIS+k)
 	}
 	return putXattrList(names, dest)
-}
-
-// rootPrefix is the prefix of the bucket's top directory in this mount.
-func (d *dirNode) rootPrefix() string {
-	if d.fsys.cfg.Bucket.Name != "" {
-		return d.fsys.cfg.Prefix
-	}
-	return ""
 }
 
 func (d *dirNode) bucketProps(ctx context.Context) (map[string]string, error) {

@@ -1,0 +1,88 @@
+package fs
+
+import (
+	"context"
+	"syscall"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/aisfs/aisfs/writeback"
+)
+
+// writable reports why d refuses changes, or 0.
+func (d *dirNode) writable(name string) syscall.Errno {
+	switch {
+	case d.fsys.cfg.ReadOnly || d.fsys.wb == nil:
+		return syscall.EROFS
+	case len(name) > maxNameLen:
+		return syscall.ENAMETOOLONG
+	}
+	return 0
+}
+
+var _ = (fusefs.NodeCreater)((*dirNode)(nil))
+
+// Create makes a file that exists only here until its first upload (close or fsync), which
+// creates the object; an empty file becomes an empty object.
+func (d *dirNode) Create(ctx context.Context, name string, flags, mode uint32, out *fuse.EntryOut) (*fusefs.Inode, fusefs.FileHandle, uint32, syscall.Errno) {
+	if errno := d.writable(name); errno != 0 {
+		return nil, nil, 0, errno
+	}
+	objName := d.prefix() + name
+	ch := d.NewInode(ctx, d.fsys.newFile(d.bck, objName), fusefs.StableAttr{
+		Mode: syscall.S_IFREG, Ino: inoOf(kindFile, d.bck, objName),
+	})
+	// NewInode returns the live inode of an earlier object of this name, if the kernel still
+	// holds one: it starts afresh.
+	n := ch.Operations().(*fileNode)
+	now := d.fsys.now()
+	n.mu.Lock()
+	n.attr = objAttr{meta: posixMeta{mode: syscall.S_IFREG | mode&0o7777, uid: -1, gid: -1, mtime: now}}
+	n.attrAt, n.opened, n.props = now, false, nil
+	n.ws = writeState{pending: true, writers: n.ws.writers, active: n.ws.active}
+	n.mu.Unlock()
+	n.nm.set(objName)
+	h, err := n.openWriter(ctx, writeback.Truncate, 0, false)
+	if err != nil {
+		return nil, nil, 0, toErrno(d.fsys.log, "create", d.path(name), err)
+	}
+	d.ov.add(&dirent{name: name, attr: n.attr})
+	n.fillAttr(&out.Attr)
+	return ch, h, 0, 0
+}
+
+var _ = (fusefs.NodeMkdirer)((*dirNode)(nil))
+
+// Mkdir makes a directory local to this mount: AIS has no directory objects, so it shows in
+// AIS (and to other hosts) once a file is written below it.
+func (d *dirNode) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	if errno := d.writable(name); errno != 0 {
+		return nil, errno
+	}
+	prefix := d.prefix() + name + "/"
+	d.ov.add(&dirent{name: name, isDir: true})
+	d.fsys.dirAttr(&out.Attr)
+	return d.NewInode(ctx, d.fsys.newDir(d.bck, false), fusefs.StableAttr{
+		Mode: syscall.S_IFDIR, Ino: inoOf(kindDir, d.bck, prefix),
+	}), 0
+}
+
+var _ = (fusefs.NodeMknoder)((*dirNode)(nil))
+
+// Mknod: objects hold bytes only; devices, fifos and sockets have no place in AIS.
+func (d *dirNode) Mknod(ctx context.Context, name string, mode, dev uint32, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	if errno := d.writable(name); errno != 0 {
+		return nil, errno
+	}
+	return nil, syscall.EPERM
+}
+
+var _ = (fusefs.NodeLinker)((*dirNode)(nil))
+
+func (d *dirNode) Link(ctx context.Context, target fusefs.InodeEmbedder, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	if errno := d.writable(name); errno != 0 {
+		return nil, errno
+	}
+	return nil, syscall.ENOTSUP
+}

@@ -1,0 +1,153 @@
+package fs
+
+import (
+	"context"
+	"errors"
+	"io"
+	"syscall"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/aisfs/aisfs/writeback"
+)
+
+// State of a file while handles write it. GUARDED_BY(n.mu) like the rest of fileNode.
+type writeState struct {
+	writers  int  // open write handles
+	pending  bool // created here and not uploaded yet: AIS has no such object
+	unlinked bool // removed while open: uploads are dropped
+	active   *writeback.File // the latest writer, for readers of a file being written
+	// patch holds metadata changed while the object did not exist in AIS yet.
+	patch map[string]string
+}
+
+func (n *fileNode) isUnlinked() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.ws.unlinked
+}
+
+// busy reports whether local state is newer than AIS's, so attributes must not be refreshed.
+func (n *fileNode) busy() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.ws.writers > 0 || n.ws.pending
+}
+
+func (n *fileNode) grow(size int64) {
+	n.mu.Lock()
+	n.attr.size = size
+	n.mu.Unlock()
+}
+
+func (n *fileNode) uploadMeta() map[string]string {
+	n.mu.Lock()
+	meta := n.attr.meta
+	n.mu.Unlock()
+	return uploadMeta(meta, n.fsys.now())
+}
+
+// uploaded records a successful upload: the object exists now, with a new version that the next
+// open learns with a HEAD. Metadata that a PUT could not carry (after an append-flush, or changed
+// before the object existed) is set with a PATCH.
+func (n *fileNode) uploaded(ctx context.Context, res writeback.SyncResult) {
+	n.mu.Lock()
+	n.ws.pending = false
+	n.attr.size = res.Size
+	n.attr.version, n.attr.cksum = "", ""
+	if res.Attrs != nil {
+		n.attr.version, n.attr.cksum = res.Attrs.Version, res.Attrs.CksumValue
+	}
+	n.attrAt = n.fsys.now()
+	n.props = nil
+	patch := n.ws.patch
+	n.ws.patch = nil
+	meta := n.attr.meta
+	n.mu.Unlock()
+
+	if res.Method == writeback.MethodAppend {
+		if patch == nil {
+			patch = map[string]string{}
+		}
+		for k, v := range uploadMeta(meta, n.fsys.now()) {
+			patch[k] = v
+		}
+	}
+	if len(patch) > 0 {
+		if err := n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), patch, false); err != nil {
+			n.fsys.log.Warn("setting metadata after upload", "path", n.path(), "err", err)
+		}
+	}
+	if _, parent := n.Parent(); parent != nil {
+		if d, ok := parent.Operations().(*dirNode); ok {
+			d.invalidate()
+		}
+	}
+}
+
+func (n *fileNode) writerDone(f *writeback.File) {
+	n.mu.Lock()
+	n.ws.writers--
+	if n.ws.active == f {
+		n.ws.active = nil
+	}
+	last := n.ws.writers == 0
+	pending := n.ws.pending
+	n.mu.Unlock()
+	if !last {
+		return
+	}
+	// The entry made at create stays only while the object does not exist yet.
+	if name, parent := n.Parent(); parent != nil && !pending {
+		if d, ok := parent.Operations().(*dirNode); ok {
+			d.ov.drop(name, false)
+		}
+	}
+}
+
+// stagedReader reads a file that a handle of this mount is writing.
+type stagedReader struct{ f *writeback.File }
+
+var _ = (fusefs.FileReader)((*stagedReader)(nil))
+
+func (r *stagedReader) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	n, err := r.f.ReadAt(dest, off)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, syscall.EIO
+	}
+	return fuse.ReadResultData(dest[:n]), 0
+}
+
+// openForWrite maps open(2) flags onto a writeback mode.
+func (n *fileNode) openForWrite(ctx context.Context, flags uint32) (*writeHandle, syscall.Errno) {
+	if n.fsys.cfg.ReadOnly {
+		return nil, syscall.EROFS
+	}
+	var a objAttr
+	if n.busy() {
+		n.mu.Lock()
+		a = n.attr
+		n.mu.Unlock()
+	} else {
+		var err error
+		if a, err = n.revalidate(ctx); err != nil {
+			return nil, toErrno(n.fsys.log, "open", n.path(), err)
+		}
+	}
+	mode := writeback.Edit
+	switch {
+	case flags&syscall.O_TRUNC != 0:
+		mode = writeback.Truncate
+	case flags&syscall.O_APPEND != 0:
+		mode = writeback.Append
+	}
+	h, err := n.openWriter(ctx, mode, a.size, true)
+	if err != nil {
+		return nil, toErrno(n.fsys.log, "open", n.path(), err)
+	}
+	if mode == writeback.Truncate {
+		n.grow(0)
+	}
+	return h, 0
+}

@@ -1,0 +1,68 @@
+package fs
+
+import (
+	"context"
+	"errors"
+	"syscall"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+
+	"github.com/aisfs/aisfs/aisclient"
+)
+
+var _ = (fusefs.NodeUnlinker)((*dirNode)(nil))
+
+func (d *dirNode) Unlink(ctx context.Context, name string) syscall.Errno {
+	if errno := d.writable(name); errno != 0 {
+		return errno
+	}
+	pending := false
+	if ch := d.GetChild(name); ch != nil {
+		if fn, ok := ch.Operations().(*fileNode); ok {
+			fn.mu.Lock()
+			pending = fn.ws.pending
+			fn.ws.unlinked = fn.ws.writers > 0
+			fn.mu.Unlock()
+		}
+	}
+	err := d.fsys.store.DeleteObject(ctx, d.bck, d.prefix()+name)
+	d.ov.drop(name, false)
+	d.invalidate()
+	if err != nil && !(pending && errors.Is(err, aisclient.ErrNotFound)) {
+		return toErrno(d.fsys.log, "unlink", d.path(name), err)
+	}
+	return 0
+}
+
+var _ = (fusefs.NodeRmdirer)((*dirNode)(nil))
+
+// Rmdir removes an empty directory. AIS may keep showing an emptied directory for a while (a
+// "ghost"), so this mount hides the name until something is created there again.
+func (d *dirNode) Rmdir(ctx context.Context, name string) syscall.Errno {
+	if errno := d.writable(name); errno != 0 {
+		return errno
+	}
+	if ch := d.GetChild(name); ch != nil {
+		if sub, ok := ch.Operations().(*dirNode); ok && !sub.ov.empty() {
+			return syscall.ENOTEMPTY
+		}
+	}
+	empty, err := d.fsys.emptyPrefix(ctx, d.bck, d.prefix()+name+"/")
+	if err != nil {
+		return toErrno(d.fsys.log, "rmdir", d.path(name), err)
+	}
+	if !empty {
+		return syscall.ENOTEMPTY
+	}
+	d.ov.drop(name, true)
+	d.invalidate()
+	return 0
+}
+
+// emptyPrefix reports whether no object's name starts with prefix.
+func (f *FS) emptyPrefix(ctx context.Context, bck aisclient.Bck, prefix string) (bool, error) {
+	ents, _, err := f.store.ListObjects(ctx, bck, aisclient.ListOptions{
+		Prefix: prefix, NoRecursion: true, Props: []string{"name"}, PageSize: 1, Limit: 1,
+	})
+	return len(ents) == 0, err
+}

@@ -1,0 +1,179 @@
+package fs
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"syscall"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+
+	"github.com/aisfs/aisfs/aisclient"
+)
+
+// MaxDirRename bounds how many objects a directory rename moves one by one; a larger directory
+// gets EXDEV, which makes mv(1) copy it instead.
+const MaxDirRename = 10000
+
+const renameParallel = 8
+
+var _ = (fusefs.NodeRenamer)((*dirNode)(nil))
+
+// Rename moves objects with AIS's rename inside one ais bucket. Other moves answer EXDEV, so
+// mv(1) falls back to copy and delete. A directory rename moves each object below it; it is not
+// atomic: a failure part way leaves some objects moved.
+func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.InodeEmbedder, newName string, flags uint32) syscall.Errno {
+	if errno := d.writable(newName); errno != 0 {
+		return errno
+	}
+	dst, ok := newParent.(*dirNode)
+	if !ok || dst.bck != d.bck || providerOf(d.bck) != aisclient.ProviderAIS {
+		return syscall.EXDEV
+	}
+	if flags&^uint32(renameNoReplace) != 0 {
+		return syscall.EINVAL // RENAME_EXCHANGE, RENAME_WHITEOUT
+	}
+	ch := d.GetChild(name)
+	if ch == nil {
+		return syscall.ENOENT
+	}
+	if flags&renameNoReplace != 0 {
+		if _, errno := dst.exists(ctx, newName); errno == 0 {
+			return syscall.EEXIST
+		}
+	}
+	from, to := d.prefix()+name, dst.prefix()+newName
+	var errno syscall.Errno
+	switch n := ch.Operations().(type) {
+	case *fileNode:
+		errno = d.renameFile(ctx, n, from, to)
+	case *dirNode:
+		errno = d.renameDir(ctx, n, from+"/", to+"/")
+		if errno == 0 {
+			if _, local := d.ov.get(name); local {
+				dst.ov.add(&dirent{name: newName, isDir: true})
+			}
+			d.ov.drop(name, true)
+		}
+	default:
+		errno = syscall.EINVAL
+	}
+	if errno == 0 {
+		if e, local := d.ov.get(name); local && !e.isDir {
+			d.ov.drop(name, false)
+			e2 := *e
+			e2.name = newName
+			dst.ov.add(&e2)
+		}
+		dst.ovClearRemoved(newName)
+	}
+	d.invalidate()
+	dst.invalidate()
+	return errno
+}
+
+const renameNoReplace = 1 // RENAME_NOREPLACE
+
+func (d *dirNode) ovClearRemoved(name string) {
+	d.ov.mu.Lock()
+	delete(d.ov.removed, name)
+	d.ov.mu.Unlock()
+}
+
+// exists tells whether name is in the directory, as a lookup would.
+func (d *dirNode) exists(ctx context.Context, name string) (*dirent, syscall.Errno) {
+	if e, ok := d.ov.get(name); ok {
+		return e, 0
+	}
+	l, err := d.load(ctx, d.fsys.cfg.ListLookupMax)
+	if err != nil {
+		return nil, toErrno(d.fsys.log, "lookup", d.path(name), err)
+	}
+	if e, ok := l.get(name); ok && !(e.isDir && d.ov.isRemoved(name)) {
+		return e, 0
+	}
+	if l.complete {
+		return nil, syscall.ENOENT
+	}
+	e, _, err := d.probe(ctx, d.prefix(), name)
+	if err != nil {
+		return nil, syscall.ENOENT
+	}
+	return e, 0
+}
+
+func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string) syscall.Errno {
+	n.mu.Lock()
+	active, pending := n.ws.active, n.ws.pending
+	n.mu.Unlock()
+	if active != nil {
+		// Upload what was written so far under the old name first; later writes of that
+		// handle would go to the old name, so refuse while it is still being written.
+		return syscall.EBUSY
+	}
+	if pending {
+		return syscall.EBUSY
+	}
+	err := d.fsys.store.RenameObject(ctx, d.bck, from, to)
+	if err != nil {
+		return toErrno(d.fsys.log, "rename", d.bck.String()+"/"+from, err)
+	}
+	n.nm.set(to)
+	n.expire()
+	return 0
+}
+
+func (d *dirNode) renameDir(ctx context.Context, n *dirNode, from, to string) syscall.Errno {
+	if strings.HasPrefix(to, from) {
+		return syscall.EINVAL // into itself
+	}
+	empty, err := d.fsys.emptyPrefix(ctx, d.bck, to)
+	if err != nil {
+		return toErrno(d.fsys.log, "rename", d.bck.String()+"/"+to, err)
+	}
+	if !empty {
+		return syscall.ENOTEMPTY
+	}
+	ents, more, err := d.fsys.store.ListObjects(ctx, d.bck, aisclient.ListOptions{
+		Prefix: from, Props: []string{"name"}, Limit: MaxDirRename + 1,
+	})
+	if err != nil {
+		return toErrno(d.fsys.log, "rename", d.bck.String()+"/"+from, err)
+	}
+	if more || len(ents) > MaxDirRename {
+		return syscall.EXDEV
+	}
+	work := make(chan string)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	for range renameParallel {
+		wg.Go(func() {
+			for name := range work {
+				err := d.fsys.store.RenameObject(ctx, d.bck, name, to+strings.TrimPrefix(name, from))
+				if err != nil && !errors.Is(err, aisclient.ErrNotFound) {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for _, e := range ents {
+		if !e.IsDir {
+			work <- e.Name
+		}
+	}
+	close(work)
+	wg.Wait()
+	n.invalidate()
+	if first != nil {
+		return toErrno(d.fsys.log, "rename", d.bck.String()+"/"+from, first)
+	}
+	return 0
+}

@@ -1,0 +1,55 @@
+package fs
+
+import (
+	"context"
+	"strings"
+	"syscall"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/aisfs/aisfs/aisclient"
+)
+
+// A symlink is a small object holding the target, marked by its mode in custom metadata.
+
+var _ = (fusefs.NodeSymlinker)((*dirNode)(nil))
+
+func (d *dirNode) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	if errno := d.writable(name); errno != 0 {
+		return nil, errno
+	}
+	objName := d.prefix() + name
+	now := d.fsys.now()
+	meta := posixMeta{mode: syscall.S_IFLNK | 0o777, uid: -1, gid: -1, mtime: now}
+	attrs, err := d.fsys.store.PutObject(ctx, d.bck, objName, strings.NewReader(target), int64(len(target)),
+		aisclient.PutOptions{Custom: uploadMeta(meta, now)})
+	if err != nil {
+		return nil, toErrno(d.fsys.log, "symlink", d.path(name), err)
+	}
+	d.invalidate()
+	d.ov.drop(name, false)
+	a := objAttr{size: int64(len(target)), version: attrs.Version, cksum: attrs.CksumValue, meta: meta}
+	return d.child(ctx, &dirent{name: name, attr: a}, now, out), 0
+}
+
+var _ = (fusefs.NodeReadlinker)((*fileNode)(nil))
+
+func (n *fileNode) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
+	a, err := n.revalidate(ctx)
+	if err != nil {
+		return nil, toErrno(n.fsys.log, "readlink", n.path(), err)
+	}
+	if !a.meta.isSymlink() {
+		return nil, syscall.EINVAL
+	}
+	if a.size > 4096 {
+		return nil, syscall.ENAMETOOLONG
+	}
+	buf := make([]byte, a.size)
+	k, _, err := n.fsys.store.GetRange(ctx, n.bck, n.objName(), 0, buf)
+	if err != nil && a.size > 0 {
+		return nil, toErrno(n.fsys.log, "readlink", n.path(), err)
+	}
+	return buf[:k], 0
+}

@@ -1,0 +1,131 @@
+package fs
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+	"syscall"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/aisfs/aisfs/writeback"
+)
+
+// writeHandle is a file open for writing. Its bytes go to a writeback.File (a local staging file
+// that streams to AIS); close(2) and fsync(2) make them durable in AIS or return the error.
+type writeHandle struct {
+	node *fileNode
+	f    *writeback.File
+}
+
+// openWriter starts a writeback file for the node in the given mode.
+func (n *fileNode) openWriter(ctx context.Context, mode writeback.Mode, size int64, exists bool) (*writeHandle, error) {
+	n.mu.Lock()
+	meta := n.attr.meta
+	n.mu.Unlock()
+	f, err := n.fsys.wb.Open(ctx, n.bck, n.objName(), mode, writeback.OpenOptions{
+		Size: size, Exists: exists, Custom: uploadMeta(meta, n.fsys.now()),
+	})
+	if err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	n.ws.writers++
+	n.mu.Unlock()
+	return &writeHandle{node: n, f: f}, nil
+}
+
+// uploadMeta is the custom metadata an upload carries: the mode, and now as modification time.
+func uploadMeta(m posixMeta, now time.Time) map[string]string {
+	md := map[string]string{metaMtime: formatUnixTime(now)}
+	if m.mode != 0 {
+		md[metaMode] = formatMode(m.mode)
+	}
+	return md
+}
+
+var _ = (fusefs.FileReader)((*writeHandle)(nil))
+
+func (h *writeHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	n, err := h.f.ReadAt(dest, off)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, toErrno(h.node.fsys.log, "read", h.node.path(), err)
+	}
+	return fuse.ReadResultData(dest[:n]), 0
+}
+
+var _ = (fusefs.FileWriter)((*writeHandle)(nil))
+
+func (h *writeHandle) Write(ctx context.Context, data []byte, off int64) (uint32, syscall.Errno) {
+	n, err := h.f.WriteAt(data, off)
+	if err != nil {
+		return uint32(n), toErrno(h.node.fsys.log, "write", h.node.path(), err)
+	}
+	h.node.grow(h.f.Size())
+	return uint32(n), 0
+}
+
+var _ = (fusefs.FileFlusher)((*writeHandle)(nil))
+
+// Flush runs at every close(2): the upload finishes here, so close reports whether it worked.
+func (h *writeHandle) Flush(ctx context.Context) syscall.Errno {
+	return h.sync(ctx, "close")
+}
+
+var _ = (fusefs.FileFsyncer)((*writeHandle)(nil))
+
+func (h *writeHandle) Fsync(ctx context.Context, flags uint32) syscall.Errno {
+	return h.sync(ctx, "fsync")
+}
+
+func (h *writeHandle) sync(ctx context.Context, op string) syscall.Errno {
+	if h.node.isUnlinked() {
+		return 0 // removed while open: nothing to keep
+	}
+	if !h.f.Dirty() {
+		return 0
+	}
+	h.f.SetCustom(h.node.uploadMeta())
+	// Not the request's context: Go callers get signals (SIGURG) that interrupt FUSE requests,
+	// and an upload must not be cancelled half way because of them.
+	if err := h.f.Sync(context.WithoutCancel(ctx)); err != nil {
+		return toErrno(h.node.fsys.log, op, h.node.path(), err)
+	}
+	h.node.uploaded(context.WithoutCancel(ctx), h.f.LastSync())
+	return 0
+}
+
+var _ = (fusefs.FileReleaser)((*writeHandle)(nil))
+
+func (h *writeHandle) Release(ctx context.Context) syscall.Errno {
+	ctx = context.WithoutCancel(ctx)
+	var err error
+	if h.node.isUnlinked() {
+		err = h.f.Discard()
+	} else {
+		dirty := h.f.Dirty()
+		if dirty {
+			h.f.SetCustom(h.node.uploadMeta())
+		}
+		err = h.f.Close(ctx)
+		if err == nil && dirty {
+			h.node.uploaded(ctx, h.f.LastSync())
+		}
+	}
+	if err != nil {
+		h.node.fsys.log.Error("upload failed at release", "path", h.node.path(), "err", err)
+	}
+	h.node.writerDone(h.f)
+	return 0
+}
+
+var _ = (fusefs.FileGetattrer)((*writeHandle)(nil))
+
+func (h *writeHandle) Getattr(ctx context.Context, out *fuse.AttrOut) syscall.Errno {
+	h.node.fillAttr(&out.Attr)
+	out.Size = uint64(h.f.Size())
+	out.Blocks = (out.Size + 511) / 512
+	return 0
+}

@@ -1,0 +1,75 @@
+package writeback
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultMaxStaging  = 8 << 30
+	DefaultChunkSize   = 8 << 20
+	DefaultMaxInFlight = 256 << 20
+
+	// maxChunkSize keeps one piece allocatable and one append request reasonable.
+	maxChunkSize = 1 << 30
+)
+
+// ErrInvalidConfig is wrapped by every error Config.Validate returns.
+var ErrInvalidConfig = errors.New("writeback: invalid config")
+
+// Config configures a Manager. Dir is required; zero numbers mean the defaults.
+type Config struct {
+	// Dir holds the staging files; it is created (0700) if missing.
+	Dir string
+	// MaxStaging bounds the logical sizes of all staging files together; default 8 GiB.
+	// A write that would exceed it fails with syscall.ENOSPC.
+	MaxStaging int64
+	// ChunkSize is the size of one append piece, default 8 MiB. A file smaller than this
+	// when it is finalized goes up with one PUT.
+	ChunkSize int64
+	// MaxInFlight bounds the buffer bytes of all uploads (and fetches of old content) at
+	// once, i.e. memory; default 256 MiB. One request never needs more than ChunkSize.
+	MaxInFlight int64
+	// Logger receives upload failures and kept staging files; nil discards.
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxStaging == 0 {
+		c.MaxStaging = DefaultMaxStaging
+	}
+	if c.ChunkSize == 0 {
+		c.ChunkSize = DefaultChunkSize
+	}
+	if c.MaxInFlight == 0 {
+		c.MaxInFlight = DefaultMaxInFlight
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Validate reports whether c, with defaults applied, can make a Manager.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	var errs []error
+	if c.Dir == "" {
+		errs = append(errs, errors.New("staging directory is required"))
+	}
+	if c.MaxStaging < 0 {
+		errs = append(errs, fmt.Errorf("max staging %d is negative", c.MaxStaging))
+	}
+	if c.ChunkSize < 0 || c.ChunkSize > maxChunkSize {
+		errs = append(errs, fmt.Errorf("chunk size %d is outside (0, %d]", c.ChunkSize, maxChunkSize))
+	}
+	if c.MaxInFlight < 0 {
+		errs = append(errs, fmt.Errorf("max in-flight %d is negative", c.MaxInFlight))
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrInvalidConfig, errors.Join(errs...))
+}

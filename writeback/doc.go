@@ -1,0 +1,62 @@
+// Package writeback is the engine behind every file opened for writing on an aisfs mount.
+// It knows nothing of FUSE or inodes: a [Manager] hands out [File]s, each the content of one
+// object being written, and uploads that content to AIS through a narrow [Store].
+//
+// # Staging
+//
+// Every byte written lands in a local staging file first (pwrite), so the File always holds
+// what it needs to finish the upload even when the network fails half way. Staging files live
+// in Config.Dir as <Dir>/<bucket>/<object name, '%' and '/' percent-encoded>.<random>.aisfs,
+// so a person can tell what each one was. Their logical sizes together are bounded by
+// Config.MaxStaging: a write or truncate that would cross it fails with syscall.ENOSPC. A
+// staging file is removed when its File closes cleanly and kept (and logged) when the upload
+// failed. NewManager logs staging files left over from an earlier run; it never deletes them.
+//
+// # Modes
+//
+//   - [Truncate] (new file, O_TRUNC): the content starts empty.
+//   - [Edit] (an existing object opened for writing): the content is the object's. It is fetched
+//     into the staging file on the first ReadAt, WriteAt or Truncate (Truncate(0) fetches
+//     nothing), so a file opened read-write and never touched costs no GET.
+//   - [Append] (O_APPEND on an existing object of known size): the existing bytes stay in AIS;
+//     only the bytes written after them are staged and sent with AIS append. A read below the
+//     old size, or a change to the old bytes, fetches them first.
+//
+// # Uploads
+//
+// AIS append (a serial chain of requests, each passing the latest handle, finished by a flush)
+// is used while it can only produce the right object: the AIS object, or an unfinished chain,
+// always holds a prefix of the File's content, and a background uploader per File sends each
+// completed Config.ChunkSize piece of the content after that prefix. A write or truncate that
+// changes bytes already sent abandons the chain: it is never flushed, so readers never see a
+// partial object. Writes beyond the end (holes) and small reorders do not stop streaming; a
+// piece is sent only once it has been written completely.
+//
+// Sync finalizes: it sends what is left and flushes the chain, or, when nothing was streamed
+// (a small file, or a file whose chain was abandoned), sends the whole staging file with ONE
+// PUT. Both carry the XXH64 ("xxhash2") of the whole content, so AIS verifies the upload end
+// to end; the one exception is an Append-mode chain, whose older bytes were never local. After
+// a successful Sync the File is clean and writes keep working: a later Sync appends to the
+// object it left (for a prefix of at least one chunk, AIS copies it server side) or PUTs
+// again.
+//
+// Memory is bounded: pieces are read from the staging file into buffers from a pool, and all
+// requests (and fetches of old content) together hold at most Config.MaxInFlight bytes. A PUT
+// streams from the staging file and counts min(size, ChunkSize).
+//
+// # Failures
+//
+// When an upload fails (and the caller's context is still alive), Sync tries once more with
+// what the staging file makes possible: a PUT of the whole content, or for an Append-mode file
+// a fresh append chain. If that fails too, the error is latched: this and every later Sync and
+// Close of the File return an *UploadError that names the staging file, which is kept, and the
+// failure is logged with op, bucket, object and path. AIS errors stay visible to errors.Is.
+// A Sync that fails because its context ended latches nothing: the File stays dirty.
+//
+// # Concurrency
+//
+// All File methods may be called concurrently. Reads never wait for the network unless they
+// need the object's old bytes. Writes and truncates run under a per-File mutex that is not held
+// across network calls, except that Sync and Close keep writers out while they upload, so what
+// a Sync sends is the content as of its start.
+package writeback

@@ -1,0 +1,118 @@
+package writeback
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aisfs/aisfs/internal/xxhash"
+)
+
+// streamableLocked: the uploader has a whole piece to send on a chain that can only end in
+// the right object.
+func (f *File) streamableLocked() bool {
+	if f.closed || f.syncing || f.err != nil || f.streamOff {
+		return false
+	}
+	next := f.obj.length
+	if f.chain.active {
+		next = f.chain.sent
+	} else if !f.obj.ok {
+		return false
+	}
+	return f.front.end-next >= f.m.cfg.ChunkSize
+}
+
+// maybeStreamLocked starts the uploader if it has work and is not running.
+func (f *File) maybeStreamLocked() {
+	if f.uploading || !f.streamableLocked() {
+		return
+	}
+	ctx, cancel := context.WithCancel(f.m.ctx)
+	f.uploading = true
+	f.upDone = make(chan struct{})
+	f.upCancel = cancel
+	go f.stream(ctx, f.upDone, cancel)
+}
+
+// stream sends whole pieces after the chain's end until there are none, Sync takes over,
+// or an append fails. Appends are serial: each needs the handle the previous one returned.
+func (f *File) stream(ctx context.Context, done chan struct{}, cancel context.CancelFunc) {
+	defer close(done)
+	defer cancel()
+	for {
+		f.mu.Lock()
+		// Checking and leaving under one lock hold: a write that finds uploading set
+		// relies on this goroutine to see its piece.
+		if !f.streamableLocked() {
+			f.uploading = false
+			f.mu.Unlock()
+			return
+		}
+		if !f.chain.active {
+			f.startChainLocked()
+		}
+		n := f.m.cfg.ChunkSize
+		off, handle, d, gen := f.chain.sent, f.chain.handle, f.chain.digest, f.chain.gen
+		f.chain.inflight = n
+		f.mu.Unlock()
+
+		next, err := f.appendPiece(ctx, handle, off, n, &d)
+
+		f.mu.Lock()
+		switch {
+		case f.chain.gen != gen:
+			// Dropped while we sent: the answer means nothing now.
+		case err != nil:
+			f.chainErr = err
+			f.dropChainLocked()
+			f.streamOff = true
+			f.m.log.Debug("writeback: streaming stopped; Sync will upload the staging file",
+				"bucket", f.bck.String(), "object", f.name, "offset", off, "err", err)
+		default:
+			f.chain.inflight = 0
+			f.chain.handle, f.chain.sent, f.chain.digest = next, off+n, d
+		}
+		f.mu.Unlock()
+	}
+}
+
+// startChainLocked begins a chain on top of the object, which holds content[0:obj.length).
+func (f *File) startChainLocked() {
+	f.chain = chainState{
+		active:   true,
+		gen:      f.chain.gen + 1,
+		sent:     f.obj.length,
+		digest:   f.obj.digest,
+		digestOK: f.obj.digestOK,
+	}
+}
+
+// dropChainLocked abandons the chain: it is never flushed, so the object is untouched.
+func (f *File) dropChainLocked() {
+	f.chain = chainState{gen: f.chain.gen + 1}
+}
+
+// appendPiece sends content[off, off+n) from the staging file as the next append of the
+// chain at handle, folding the bytes into d, and returns the next handle.
+func (f *File) appendPiece(ctx context.Context, handle string, off, n int64, d *xxhash.Digest) (string, error) {
+	granted, err := f.m.budget.acquire(ctx, n)
+	if err != nil {
+		return "", err
+	}
+	defer f.m.budget.release(granted)
+	bp := f.m.getBuf()
+	defer f.m.putBuf(bp)
+	b := (*bp)[:n]
+	if _, err := f.fh.ReadAt(b, off); err != nil {
+		return "", fmt.Errorf("writeback: reading staging file at %d: %w", off, err)
+	}
+	d.Write(b)
+	f.m.uploads.Add(1)
+	next, err := f.m.store.Append(ctx, f.bck, f.name, handle, b)
+	f.m.uploads.Add(-1)
+	if err != nil {
+		return "", fmt.Errorf("append at offset %d: %w", off, err)
+	}
+	f.m.uploaded.Add(n)
+	return next, nil
+}

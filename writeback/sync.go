@@ -1,0 +1,232 @@
+package writeback
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/aisfs/aisfs/aisclient"
+	"github.com/aisfs/aisfs/internal/xxhash"
+)
+
+const cksumXXHash = "xxhash2" // AIS's name for XXH64
+
+// hashBufSize is the buffer of the local read pass that checksums a file before its PUT.
+const hashBufSize = 256 << 10
+
+// Sync makes the content durable in AIS: it finishes the append chain with a verified flush,
+// or PUTs the staging file. Writers wait while it runs; readers do not. Afterwards the File
+// is clean, and writes keep working. A final failure is latched (see UploadError).
+func (f *File) Sync(ctx context.Context) error {
+	f.gate.Lock()
+	defer f.gate.Unlock()
+	return f.syncGated(ctx)
+}
+
+// syncGated is Sync with the gate held exclusively.
+func (f *File) syncGated(ctx context.Context) error {
+	f.mu.Lock()
+	switch {
+	case f.closed:
+		f.mu.Unlock()
+		return ErrClosed
+	case f.err != nil:
+		f.mu.Unlock()
+		return f.err
+	case !f.dirty:
+		f.mu.Unlock()
+		return nil
+	}
+	f.syncing = true
+	defer func() {
+		f.mu.Lock()
+		f.syncing = false
+		f.mu.Unlock()
+	}()
+	f.waitUploaderLocked(ctx)
+	streamErr := f.chainErr
+	f.mu.Unlock()
+
+	err1 := f.upload(ctx)
+	if err1 == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("writeback: sync of %s/%s: %w", f.bck, f.name, err1)
+	}
+	// The staging file holds what is needed to try once more, with whatever the first
+	// failure left possible (a PUT, or a fresh chain for an Append-mode file).
+	err2 := f.upload(ctx)
+	if err2 == nil {
+		f.m.log.Info("writeback: upload recovered by retry", "bucket", f.bck.String(), "object", f.name, "err", err1)
+		return nil
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("writeback: sync of %s/%s: %w; retry: %w", f.bck, f.name, err1, err2)
+	}
+	cause := fmt.Errorf("%w; retry: %w", err1, err2)
+	if streamErr != nil {
+		cause = fmt.Errorf("streaming: %w; then %w", streamErr, cause)
+	}
+	return f.latch("sync", cause)
+}
+
+// latch records a final upload failure: every later Sync and Close returns it, and the
+// staging file is kept.
+func (f *File) latch(op string, cause error) error {
+	uerr := &UploadError{Bucket: f.bck, Object: f.name, Path: f.path, Err: cause}
+	f.mu.Lock()
+	f.err = uerr
+	f.streamOff = true
+	size := f.size
+	f.mu.Unlock()
+	f.m.failed.Add(1)
+	f.m.log.Error("writeback: upload failed; content kept in staging file",
+		"op", op, "bucket", f.bck.String(), "object", f.name, "path", f.path, "size", size, "err", cause)
+	return uerr
+}
+
+// waitUploaderLocked waits (mu released meanwhile) until the uploader is gone; f.syncing
+// keeps a new one from starting. When ctx ends first, the append in progress is cancelled.
+func (f *File) waitUploaderLocked(ctx context.Context) {
+	for f.uploading {
+		done, cancel := f.upDone, f.upCancel
+		f.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			cancel()
+			<-done
+		}
+		f.mu.Lock()
+	}
+}
+
+// upload makes one attempt, choosing how from the current state. The gate is held and the
+// uploader stopped, so the content and the chain change only here.
+func (f *File) upload(ctx context.Context) error {
+	f.mu.Lock()
+	if f.obj.ok && f.obj.exists && f.size == f.obj.length {
+		// Changed and changed back (or extended by nothing): the object is already right.
+		f.cleanLocked(f.size)
+		f.mu.Unlock()
+		return nil
+	}
+	// Append when a chain is under way, when the old bytes are not local (Append mode),
+	// or when the object already holds at least a piece's worth of the content (AIS copies
+	// it server side instead of us sending it again). Otherwise one PUT.
+	useAppend := f.chain.active || f.obj.ok && (f.base > 0 || f.obj.length >= f.m.cfg.ChunkSize)
+	f.mu.Unlock()
+	if useAppend {
+		return f.finishChain(ctx)
+	}
+	return f.put(ctx)
+}
+
+// finishChain sends the rest of the content on the chain (starting one on top of the object
+// if none is under way) and flushes it, with the content's checksum when it is known.
+func (f *File) finishChain(ctx context.Context) error {
+	f.mu.Lock()
+	if !f.chain.active {
+		f.startChainLocked()
+	}
+	c, size := f.chain, f.size
+	f.mu.Unlock()
+
+	handle, off, d := c.handle, c.sent, c.digest
+	for off < size {
+		n := min(f.m.cfg.ChunkSize, size-off)
+		next, err := f.appendPiece(ctx, handle, off, n, &d)
+		if err != nil {
+			f.mu.Lock()
+			f.dropChainLocked()
+			f.streamOff = true
+			f.mu.Unlock()
+			return err
+		}
+		handle, off = next, off+n
+	}
+	var ckType, ckValue string
+	if c.digestOK {
+		ckType, ckValue = cksumXXHash, xxhash.Hex(d.Sum64())
+	}
+	f.m.uploads.Add(1)
+	err := f.m.store.Flush(ctx, f.bck, f.name, handle, ckType, ckValue)
+	f.m.uploads.Add(-1)
+
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.dropChainLocked()
+	if err != nil {
+		// A flush that failed may still have happened: trust the object no more.
+		f.obj.ok = false
+		f.streamOff = true
+		return fmt.Errorf("flush: %w", err)
+	}
+	f.obj = objState{ok: true, exists: true, length: size, digest: d, digestOK: c.digestOK}
+	f.cleanLocked(size)
+	f.last = SyncResult{Method: MethodAppend, Size: size}
+	return nil
+}
+
+// put sends the whole content with one PUT, checksummed. Old bytes not yet local (an
+// Append-mode file whose chain cannot finish) are fetched first.
+func (f *File) put(ctx context.Context) error {
+	if err := f.fetch(ctx); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	size, custom := f.size, cloneCustom(f.custom)
+	f.mu.Unlock()
+
+	d, err := f.hashStaging(size)
+	if err != nil {
+		return err
+	}
+	granted, err := f.m.budget.acquire(ctx, min(size, f.m.cfg.ChunkSize))
+	if err != nil {
+		return err
+	}
+	defer f.m.budget.release(granted)
+	opts := aisclient.PutOptions{Custom: custom, CksumType: cksumXXHash, CksumValue: xxhash.Hex(d.Sum64())}
+	f.m.uploads.Add(1)
+	attrs, err := f.m.store.PutObject(ctx, f.bck, f.name, io.NewSectionReader(f.fh, 0, size), size, opts)
+	f.m.uploads.Add(-1)
+
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err != nil {
+		f.obj.ok = false // a failed PUT may still have landed
+		f.streamOff = true
+		return fmt.Errorf("put: %w", err)
+	}
+	f.m.uploaded.Add(size)
+	f.dropChainLocked()
+	f.obj = objState{ok: true, exists: true, length: size, digest: *d, digestOK: true}
+	f.cleanLocked(size)
+	f.last = SyncResult{Method: MethodPut, Size: size, Attrs: attrs}
+	return nil
+}
+
+// cleanLocked marks the content [0, size) durable: streaming may resume from there.
+func (f *File) cleanLocked(size int64) {
+	f.dirty = false
+	f.streamOff = false
+	f.chainErr = nil
+	f.front.reset(size)
+}
+
+// hashStaging returns the XXH64 of content[0:size) read from the staging file.
+func (f *File) hashStaging(size int64) (*xxhash.Digest, error) {
+	bp := f.m.hashBufs.Get().(*[]byte)
+	defer f.m.hashBufs.Put(bp)
+	d := xxhash.New()
+	n, err := io.CopyBuffer(d, io.NewSectionReader(f.fh, 0, size), *bp)
+	if err == nil && n != size {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return nil, fmt.Errorf("writeback: reading staging file: %w", err)
+	}
+	return d, nil
+}
