@@ -88,15 +88,12 @@ func (d *dirNode) probe(ctx context.Context, prefix, name string) (*dirent, time
 	if !errors.Is(err, aisclient.ErrNotFound) {
 		return nil, at, err
 	}
-	// No object: it may be an implicit directory. An empty result is also what a "ghost"
-	// directory (its last object deleted) lists, which correctly counts as absent.
-	ents, _, err := d.fsys.store.ListObjects(ctx, d.bck, aisclient.ListOptions{
-		Prefix: prefix + name + "/", NoRecursion: true, Props: []string{"name"}, PageSize: 1, Limit: 1,
-	})
+	// No object: it may be an implicit directory, if any object lies below it.
+	empty, err := d.fsys.emptyPrefix(ctx, d.bck, prefix+name+"/")
 	if err != nil {
 		return nil, at, err
 	}
-	if len(ents) == 0 {
+	if empty {
 		return nil, at, aisclient.ErrNotFound
 	}
 	return &dirent{name: name, isDir: true}, at, nil

@@ -14,7 +14,7 @@ type dirHandle struct {
 	dir    *dirNode
 	prefix string
 	l      *listing
-	pos int // next index into the virtual list ".", "..", l.names...
+	pos    int // next index into the virtual list ".", "..", l.names...
 }
 
 func (h *dirHandle) entry(i int) *fuse.DirEntry {

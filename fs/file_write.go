@@ -14,9 +14,9 @@ import (
 
 // State of a file while handles write it. GUARDED_BY(n.mu) like the rest of fileNode.
 type writeState struct {
-	writers  int  // open write handles
-	pending  bool // created here and not uploaded yet: AIS has no such object
-	unlinked bool // removed while open: uploads are dropped
+	writers  int             // open write handles
+	pending  bool            // created here and not uploaded yet: AIS has no such object
+	unlinked bool            // removed while open: uploads are dropped
 	active   *writeback.File // the latest writer, for readers of a file being written
 	// patch holds metadata changed while the object did not exist in AIS yet.
 	patch map[string]string

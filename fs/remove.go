@@ -59,10 +59,11 @@ func (d *dirNode) Rmdir(ctx context.Context, name string) syscall.Errno {
 	return 0
 }
 
-// emptyPrefix reports whether no object's name starts with prefix.
+// emptyPrefix reports whether no object's name starts with prefix. The listing is recursive on
+// purpose: a one-level listing also shows emptied ("ghost") directories.
 func (f *FS) emptyPrefix(ctx context.Context, bck aisclient.Bck, prefix string) (bool, error) {
 	ents, _, err := f.store.ListObjects(ctx, bck, aisclient.ListOptions{
-		Prefix: prefix, NoRecursion: true, Props: []string{"name"}, PageSize: 1, Limit: 1,
+		Prefix: prefix, Props: []string{"name"}, PageSize: 1, Limit: 1,
 	})
 	return len(ents) == 0, err
 }

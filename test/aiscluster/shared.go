@@ -1,0 +1,93 @@
+package aiscluster
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// buildTimeout bounds a first-time aisnode build (module downloads included).
+const buildTimeout = 20 * time.Minute
+
+// sharedCluster is the one cluster of a test binary, started on first use.
+type sharedCluster struct {
+	once sync.Once
+	dir  string
+	c    *Cluster
+	err  error
+}
+
+// shared is package state by necessity: Endpoint(t) must find the same
+// cluster from every test of the binary, and Main must find it to stop it.
+var shared sharedCluster
+
+func (s *sharedCluster) start() {
+	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
+	defer cancel()
+	bin, err := AISNodeBinary(ctx)
+	if err != nil {
+		s.err = err
+		return
+	}
+	s.dir, err = os.MkdirTemp("", "aiscluster-")
+	if err != nil {
+		s.err = err
+		return
+	}
+	// Start bounds readiness itself (readyTimeout).
+	s.c, s.err = Start(context.Background(), Options{Dir: s.dir, AISNode: bin})
+}
+
+// stop ends the cluster (if any) and removes its files.
+func (s *sharedCluster) stop() error {
+	if s.c == nil {
+		if s.dir != "" {
+			return os.RemoveAll(s.dir)
+		}
+		return nil
+	}
+	if err := s.c.Stop(); err != nil {
+		return fmt.Errorf("%w (files kept in %s)", err, s.dir)
+	}
+	return os.RemoveAll(s.dir)
+}
+
+// Endpoint returns the AIS endpoint for a test: $AIS_ENDPOINT when set,
+// else the proxy URL of a cluster started once per test binary (in a temp
+// dir) on first use. When no cluster can be had the test fails under
+// CI=true and is skipped otherwise. Pair it with Main in TestMain.
+func Endpoint(tb testing.TB) string {
+	tb.Helper()
+	if ep := os.Getenv("AIS_ENDPOINT"); ep != "" {
+		return ep
+	}
+	shared.once.Do(shared.start)
+	if shared.err != nil {
+		unavailable(tb, shared.err)
+	}
+	return shared.c.Endpoint()
+}
+
+// unavailable ends a test that cannot have a cluster: it fails under
+// CI=true, so a suite cannot pass by skipping, and skips elsewhere.
+func unavailable(tb testing.TB, err error) {
+	tb.Helper()
+	if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
+		tb.Fatalf("no AIS cluster (CI=true, so this fails instead of skipping): %v", err)
+	}
+	tb.Skipf("no AIS cluster (set AIS_ENDPOINT, AISNODE, or run make test): %v", err)
+}
+
+// Main is for TestMain: it runs the tests, stops the cluster Endpoint
+// started (if any), and exits with the tests' code.
+func Main(m *testing.M) {
+	code := m.Run()
+	if err := shared.stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "aiscluster: stop:", err)
+	}
+	os.Exit(code)
+}
