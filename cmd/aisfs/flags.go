@@ -32,6 +32,9 @@ type settings struct {
 	logFile         string
 	debugFuse       bool
 	cpuProfile      string
+	stagingDir      string
+	stagingSize     string
+	shutdownWait    time.Duration
 	version         bool
 	help            bool
 	options         []string
@@ -48,6 +51,9 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.StringVar(&s.readahead, "readahead", "64MiB", "largest readahead window of one sequential reader")
 	fl.StringVar(&s.kernelReadahead, "kernel-readahead", "1MiB", "the kernel's readahead for the mount (set through sysfs when root)")
 	fl.IntVar(&s.maxFetches, "max-fetches", 16, "concurrent range GETs across all files")
+	fl.StringVar(&s.stagingDir, "staging-dir", defaultStagingDir(), "local directory for files being written (kept there when an upload fails)")
+	fl.StringVar(&s.stagingSize, "staging-size", "8GiB", "most bytes of files being written at once; past it writes fail with ENOSPC")
+	fl.DurationVar(&s.shutdownWait, "shutdown-timeout", 5*time.Minute, "how long SIGTERM/SIGINT wait for pending uploads before unmounting")
 	fl.DurationVar(&s.statTTL, "stat-ttl", 10*time.Second, "how long listings, attributes and kernel entries are trusted")
 	fl.IntVar(&s.listLookupMax, "list-lookup-max", 10000, "entries a lookup lists in an unread directory before it uses one HEAD per name")
 	fl.IntVar(&s.uid, "uid", -1, "owner of every file (default: the mounting user)")
@@ -66,6 +72,14 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.BoolVar(&s.version, "version", false, "print the version and exit")
 	fl.BoolVarP(&s.help, "help", "h", false, "show this help")
 	return fl
+}
+
+// defaultStagingDir is per user, so two users' mounts never share staging files.
+func defaultStagingDir() string {
+	if d, err := os.UserCacheDir(); err == nil && os.Geteuid() != 0 {
+		return d + "/aisfs/staging"
+	}
+	return "/var/tmp/aisfs-" + strconv.Itoa(os.Geteuid()) + "/staging"
 }
 
 func parseSize(name, v string) (int64, error) {

@@ -98,6 +98,7 @@ type mountConfig struct {
 	blockSize       int64
 	readahead       int64
 	kernelReadahead int64
+	stagingSize     int64
 	fileMode        os.FileMode
 	dirMode         os.FileMode
 }
@@ -137,6 +138,9 @@ func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
 		return nil, err
 	}
 	if c.readahead, err = parseSize("readahead", s.readahead); err != nil {
+		return nil, err
+	}
+	if c.stagingSize, err = parseSize("staging-size", s.stagingSize); err != nil {
 		return nil, err
 	}
 	if c.kernelReadahead, err = parseSize("kernel-readahead", s.kernelReadahead); err != nil {

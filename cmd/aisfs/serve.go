@@ -16,6 +16,7 @@ import (
 	"github.com/aisfs/aisfs/aisclient"
 	"github.com/aisfs/aisfs/cache"
 	"github.com/aisfs/aisfs/fs"
+	"github.com/aisfs/aisfs/writeback"
 )
 
 // serve checks that the source is reachable, mounts it and serves until ctx ends or the
@@ -54,8 +55,17 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 		return err
 	}
 	defer blocks.Close()
+	var wb *writeback.Manager
+	if !c.s.readOnly {
+		wb, err = writeback.NewManager(writeback.Config{
+			Dir: c.s.stagingDir, MaxStaging: c.stagingSize, Logger: log,
+		}, client)
+		if err != nil {
+			return fmt.Errorf("--staging-dir: %w", err)
+		}
+	}
 	fsys, err := fs.New(fs.Config{
-		Store: client, Cache: blocks, Bucket: bck, Prefix: c.src.Prefix,
+		Store: client, Cache: blocks, Writeback: wb, ReadOnly: c.s.readOnly, Bucket: bck, Prefix: c.src.Prefix,
 		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax,
 		UID: owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
 		FileMode: c.fileMode, DirMode: c.dirMode, Logger: log,
@@ -94,12 +104,29 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	select {
 	case <-done:
 		log.Info("unmounted from outside", "mountpoint", c.mountpoint)
-		return nil
+		return finishUploads(wb, c.s.shutdownWait, log)
 	case <-ctx.Done():
 	}
+	// Uploads first: a process may still hold a file open that it has written.
+	err = finishUploads(wb, c.s.shutdownWait, log)
 	log.Info("unmounting", "mountpoint", c.mountpoint)
 	unmount(server, c.mountpoint, log)
 	<-done
+	return err
+}
+
+// finishUploads makes every file still being written durable in AIS, or leaves it in the
+// staging directory with a log line saying where.
+func finishUploads(wb *writeback.Manager, wait time.Duration, log *slog.Logger) error {
+	if wb == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if err := wb.Shutdown(ctx); err != nil {
+		log.Error("pending uploads did not finish; their data stays in the staging directory", "err", err)
+		return fmt.Errorf("pending uploads: %w", err)
+	}
 	return nil
 }
 
