@@ -119,6 +119,9 @@ func (n *clusterNode) Lookup(ctx context.Context, name string, out *fuse.EntryOu
 		return nil, syscall.ENOENT
 	}
 	n.fsys.dirAttr(&out.Attr)
+	if ch := n.GetChild(name); ch != nil {
+		return ch, 0
+	}
 	child := &providerNode{fsys: n.fsys, provider: name}
 	ino := inoOf(kindProvider, aisclient.Bck{Provider: name}, "")
 	return n.NewInode(ctx, child, fusefs.StableAttr{Mode: syscall.S_IFDIR, Ino: ino}), 0
@@ -161,6 +164,10 @@ func (n *providerNode) Lookup(ctx context.Context, name string, out *fuse.EntryO
 		return nil, toErrno(n.fsys.log, "lookup", n.provider+"/"+name, err)
 	}
 	bck := aisclient.Bck{Name: name, Provider: n.provider}
+	if ch := n.GetChild(name); ch != nil && slices.ContainsFunc(bcks, func(b aisclient.Bck) bool { return b.Name == name }) {
+		ch.Operations().(*dirNode).fillAttr(&out.Attr)
+		return ch, 0
+	}
 	if !slices.ContainsFunc(bcks, func(b aisclient.Bck) bool { return b.Name == name }) {
 		// Not listed (yet): a remote bucket may still be reachable by name.
 		if _, err := n.fsys.store.HeadBucket(ctx, bck); err != nil {

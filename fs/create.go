@@ -30,23 +30,16 @@ func (d *dirNode) Create(ctx context.Context, name string, flags, mode uint32, o
 		return nil, nil, 0, errno
 	}
 	objName := d.prefix() + name
-	ch := d.NewInode(ctx, d.fsys.newFile(d.bck, objName), fusefs.StableAttr{
-		Mode: syscall.S_IFREG, Ino: inoOf(kindFile, d.bck, objName),
-	})
-	// NewInode returns the live inode of an earlier object of this name, if the kernel still
-	// holds one: it starts afresh.
-	n := ch.Operations().(*fileNode)
 	now := d.fsys.now()
-	n.mu.Lock()
+	n := d.fsys.newFile(d.bck, objName)
 	n.attr = objAttr{meta: posixMeta{mode: syscall.S_IFREG | mode&0o7777, uid: -1, gid: -1, mtime: now}}
-	n.attrAt, n.opened, n.props = now, false, nil
-	n.ws = writeState{pending: true, writers: n.ws.writers, active: n.ws.active}
-	n.mu.Unlock()
-	n.nm.set(objName)
+	n.attrAt = now
+	n.ws.pending = true
 	h, err := n.openWriter(ctx, writeback.Truncate, 0, false)
 	if err != nil {
 		return nil, nil, 0, toErrno(d.fsys.log, "create", d.path(name), err)
 	}
+	ch := d.NewInode(ctx, n, fusefs.StableAttr{Mode: syscall.S_IFREG, Ino: inoOf(kindFile, d.bck, objName)})
 	d.ov.add(&dirent{name: name, attr: n.attr})
 	n.fillAttr(&out.Attr)
 	return ch, h, 0, 0

@@ -3,6 +3,7 @@ package fs
 import (
 	"context"
 	"errors"
+	"sync"
 	"syscall"
 	"time"
 
@@ -25,6 +26,9 @@ type dirNode struct {
 
 	lc listCache
 	ov overlay
+
+	metaMu sync.Mutex
+	meta   dirMeta // GUARDED_BY(metaMu)
 }
 
 func (f *FS) newDir(bck aisclient.Bck, root bool) *dirNode {
@@ -40,7 +44,7 @@ func (d *dirNode) path(name string) string { return d.bck.String() + "/" + d.pre
 var _ = (fusefs.NodeGetattrer)((*dirNode)(nil))
 
 func (d *dirNode) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.AttrOut) syscall.Errno {
-	d.fsys.dirAttr(&out.Attr)
+	d.fillAttr(&out.Attr)
 	return 0
 }
 
@@ -99,24 +103,36 @@ func (d *dirNode) probe(ctx context.Context, prefix, name string) (*dirent, time
 	return &dirent{name: name, isDir: true}, at, nil
 }
 
-// child returns the inode for a listed name, reusing a live one and refreshing its attributes.
+// child returns the inode for a listed name, reusing a live one (its state: open writers,
+// kept page cache, properties) and refreshing its attributes.
 func (d *dirNode) child(ctx context.Context, e *dirent, at time.Time, out *fuse.EntryOut) *fusefs.Inode {
+	if ch := d.GetChild(e.name); ch != nil {
+		switch n := ch.Operations().(type) {
+		case *dirNode:
+			if e.isDir {
+				n.fillAttr(&out.Attr)
+				return ch
+			}
+		case *fileNode:
+			if !e.isDir && ch.StableAttr().Mode == e.attr.fileType() {
+				if !n.busy() {
+					n.setAttr(e.attr, at)
+				}
+				n.fillAttr(&out.Attr)
+				return ch
+			}
+		}
+	}
 	prefix := d.prefix()
 	if e.isDir {
-		d.fsys.dirAttr(&out.Attr)
-		return d.NewInode(ctx, d.fsys.newDir(d.bck, false), fusefs.StableAttr{
-			Mode: syscall.S_IFDIR, Ino: inoOf(kindDir, d.bck, prefix+e.name+"/"),
-		})
+		sub := d.fsys.newDir(d.bck, false)
+		sub.fillAttr(&out.Attr)
+		return d.NewInode(ctx, sub, fusefs.StableAttr{Mode: syscall.S_IFDIR, Ino: inoOf(kindDir, d.bck, prefix+e.name+"/")})
 	}
-	ch := d.NewInode(ctx, d.fsys.newFile(d.bck, prefix+e.name), fusefs.StableAttr{
-		Mode: e.attr.fileType(), Ino: inoOf(kindFile, d.bck, prefix+e.name),
-	})
-	fn := ch.Operations().(*fileNode)
-	if !fn.busy() {
-		fn.setAttr(e.attr, at)
-	}
-	fn.fillAttr(&out.Attr)
-	return ch
+	n := d.fsys.newFile(d.bck, prefix+e.name)
+	n.setAttr(e.attr, at)
+	n.fillAttr(&out.Attr)
+	return d.NewInode(ctx, n, fusefs.StableAttr{Mode: e.attr.fileType(), Ino: inoOf(kindFile, d.bck, prefix+e.name)})
 }
 
 var _ = (fusefs.NodeOpendirHandler)((*dirNode)(nil))

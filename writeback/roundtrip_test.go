@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -171,7 +172,7 @@ func TestSyncThenWrite(t *testing.T) {
 func TestTruncateExisting(t *testing.T) {
 	c := newClient(t)
 	bck := newBucket(t, c)
-	m, _ := newManager(t, c, nil)
+	m, rec := newManager(t, c, nil)
 	for _, exists := range []bool{true, false} {
 		t.Run(map[bool]string{true: "exists", false: "not told"}[exists], func(t *testing.T) {
 			name := objectName(t)
@@ -179,10 +180,20 @@ func TestTruncateExisting(t *testing.T) {
 			data := randBytes(2, 2*testChunk+5)
 			f := open(t, m, bck, name, Truncate, OpenOptions{Exists: exists})
 			writeSeq(t, f, 0, data, 256<<10)
+			waitIdle(f)
+			if streamed := chainSent(f) > 0; streamed == exists {
+				t.Errorf("streamed %v with Exists %v", streamed, exists)
+			}
 			mustClose(t, f)
 			checkBytes(t, "object", getObject(t, c, bck, name), data)
 			if got := f.LastSync().Method; got != MethodPut {
 				t.Errorf("went up by %v, want a PUT", got)
+			}
+			if !exists {
+				logs := rec.find("recovered")
+				if len(logs) != 1 || !strings.Contains(logs[0]["err"], "ErrBadCksum") {
+					t.Errorf("want one recovery after a checksum mismatch, logs: %v", logs)
+				}
 			}
 		})
 	}

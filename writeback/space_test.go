@@ -85,3 +85,29 @@ func TestLeftoversLogged(t *testing.T) {
 		t.Fatalf("staging files = %v, want the leftover kept", left)
 	}
 }
+
+// TestDiscard drops a File (its object was unlinked): nothing is uploaded, the staging file
+// and its space are gone, even mid-stream.
+func TestDiscard(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	m, _ := newManager(t, c, nil)
+	name := objectName(t)
+	f := open(t, m, bck, name, Truncate, OpenOptions{})
+	writeSeq(t, f, 0, randBytes(1, 2*testChunk+1), 256<<10)
+	if err := f.Discard(); err != nil {
+		t.Fatalf("Discard: %v", err)
+	}
+	if left := stagingFiles(t, m.cfg.Dir); len(left) != 0 {
+		t.Errorf("staging files after Discard: %v", left)
+	}
+	if s := m.Stats(); s.StagingBytes != 0 || s.OpenFiles != 0 {
+		t.Errorf("Stats after Discard = %+v", s)
+	}
+	if _, _, err := c.GetObject(t.Context(), bck, name); !errors.Is(err, aisclient.ErrNotFound) {
+		t.Errorf("GetObject after Discard: %v, want ErrNotFound", err)
+	}
+	if err := f.Close(t.Context()); err != nil {
+		t.Errorf("Close after Discard: %v", err)
+	}
+}

@@ -110,7 +110,15 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	// Uploads first: a process may still hold a file open that it has written.
 	err = finishUploads(wb, c.s.shutdownWait, log)
 	log.Info("unmounting", "mountpoint", c.mountpoint)
-	unmount(server, c.mountpoint, log)
+	if !unmount(server, c.mountpoint, log) {
+		// Detached lazily: the kernel ends the connection only when the last open file on it
+		// is closed, which may be never. Everything written is uploaded, so do not wait.
+		select {
+		case <-done:
+		case <-time.After(time.Second):
+		}
+		return err
+	}
 	<-done
 	return err
 }
@@ -152,20 +160,21 @@ func probe(ctx context.Context, client *aisclient.Client, c *mountConfig, bck ai
 	}
 }
 
-// unmount detaches the mount; if it is busy, it detaches lazily (as root) so that the process
-// can exit without leaving a dead mount behind.
-func unmount(server *fuse.Server, mnt string, log *slog.Logger) {
+// unmount detaches the mount and reports whether it is gone. If it stays busy, it is detached
+// lazily (as root) so that the process can exit without leaving a dead mount behind.
+func unmount(server *fuse.Server, mnt string, log *slog.Logger) bool {
 	for i := 0; i < 3; i++ {
-		if err := server.Unmount(); err == nil {
-			return
-		} else {
-			log.Warn("unmount failed", "mountpoint", mnt, "err", err)
+		err := server.Unmount()
+		if err == nil {
+			return true
 		}
+		log.Warn("unmount failed", "mountpoint", mnt, "err", err)
 		time.Sleep(200 * time.Millisecond)
 	}
 	if err := unix.Unmount(mnt, unix.MNT_DETACH); err != nil {
 		log.Error("lazy unmount failed", "mountpoint", mnt, "err", err)
 	}
+	return false
 }
 
 func owner(flag, def int) uint32 {

@@ -1,0 +1,186 @@
+package posix
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aisfs/aisfs/aisclient"
+	"github.com/aisfs/aisfs/test/aiscluster"
+)
+
+var aisfsBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "aisfs-posix-")
+	if err != nil {
+		panic(err)
+	}
+	aisfsBin = filepath.Join(dir, "aisfs")
+	if out, err := exec.Command("go", "build", "-o", aisfsBin, "github.com/aisfs/aisfs/cmd/aisfs").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build aisfs: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	defer os.RemoveAll(dir)
+	aiscluster.Main(m)
+}
+
+func requireFUSE(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat("/dev/fuse"); err != nil {
+		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
+			t.Fatalf("CI=true but FUSE is unavailable: %v", err)
+		}
+		t.Skipf("FUSE unavailable: %v", err)
+	}
+}
+
+// requireTool skips without a tool, except under CI, which must have installed it.
+func requireTool(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
+			t.Fatalf("CI=true but %s is missing", name)
+		}
+		t.Skipf("%s not installed", name)
+	}
+}
+
+var bucketSeq atomic.Int64
+
+// env is a bucket, a client for checking what AIS holds, and a mount of the bucket served by
+// the aisfs binary in its own process.
+type env struct {
+	c       *aisclient.Client
+	bck     aisclient.Bck
+	mnt     string
+	staging string
+	cmd     *exec.Cmd
+	stderr  *syncBuffer
+	stopped bool
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// newEnv creates a bucket and mounts it; endpoint overrides the cluster's (a fault proxy).
+func newEnv(t *testing.T, endpoint string, args ...string) *env {
+	t.Helper()
+	requireFUSE(t)
+	ep := aiscluster.Endpoint(t)
+	c, err := aisclient.New(aisclient.Config{Endpoint: ep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("posix-%d-%d", time.Now().UnixNano()%1e9, bucketSeq.Add(1))
+	bck := aisclient.Bck{Name: name, Provider: aisclient.ProviderAIS}
+	if err := c.CreateBucket(t.Context(), bck); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.DestroyBucket(t.Context(), bck) })
+	if endpoint == "" {
+		endpoint = ep
+	}
+	e := &env{c: c, bck: bck, mnt: t.TempDir(), staging: t.TempDir(), stderr: &syncBuffer{}}
+	all := append([]string{"-f", "--endpoint", endpoint, "--staging-dir", e.staging, "--log-level", "debug"}, args...)
+	e.cmd = exec.Command(aisfsBin, append(all, "ais://"+name, e.mnt)...)
+	e.cmd.Stderr = e.stderr
+	if err := e.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		e.stop(t)
+		if t.Failed() {
+			t.Logf("aisfs log:\n%s", e.stderr.String())
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for !mounted(e.mnt) {
+		if time.Now().After(deadline) {
+			t.Fatalf("aisfs did not mount: %s", e.stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return e
+}
+
+func mounted(mnt string) bool {
+	data, _ := os.ReadFile("/proc/self/mounts")
+	return bytes.Contains(data, []byte(" "+mnt+" fuse.aisfs "))
+}
+
+// stop sends SIGTERM, as systemd and Ctrl-C do, and waits for aisfs to exit.
+func (e *env) stop(t *testing.T) error {
+	if e.stopped {
+		return nil
+	}
+	e.stopped = true
+	e.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- e.cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(2 * time.Minute):
+		e.cmd.Process.Kill()
+		syscall.Unmount(e.mnt, syscall.MNT_DETACH)
+		t.Errorf("aisfs did not exit after SIGTERM")
+		return nil
+	}
+}
+
+func (e *env) path(p string) string { return filepath.Join(e.mnt, p) }
+
+// object returns what AIS holds for name.
+func (e *env) object(t *testing.T, name string) []byte {
+	t.Helper()
+	r, _, err := e.c.GetObject(t.Context(), e.bck, name)
+	if err != nil {
+		t.Fatalf("get %s: %v", name, err)
+	}
+	defer r.Close()
+	var b bytes.Buffer
+	if _, err := b.ReadFrom(r); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// run runs a command and fails the test with its output if it fails.
+func run(t *testing.T, dir, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+t.TempDir(), "LC_ALL=C")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// aisListAll lists every object of a bucket.
+var aisListAll = aisclient.ListOptions{Props: []string{"name"}}
