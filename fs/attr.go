@@ -5,6 +5,7 @@ import (
 	"syscall"
 	"time"
 
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 
 	"github.com/aisfs/aisfs/aisclient"
@@ -79,8 +80,20 @@ func (f *FS) dirAttr(out *fuse.Attr) {
 	out.SetTimes(&f.mounted, &f.mounted, &f.mounted)
 }
 
-// inoOf derives a stable inode number from what a node is, so numbers survive remounts and
-// forgotten inodes; 0 and 1 (root) are reserved.
+// Inode numbers: go-fuse identifies inodes by their number, so two live inodes must never share
+// one; a renamed file keeps its number while a new file takes its old name. Files and object
+// directories therefore get numbers that go-fuse hands out, unique for the mount's life. inoOf
+// gives readdir a number for names not looked up yet, and the stable providers theirs.
+
+// direntIno is the number readdir reports for name: the live child's, else a derived one.
+func direntIno(parent *fusefs.Inode, name string, derived uint64) uint64 {
+	if ch := parent.GetChild(name); ch != nil {
+		return ch.StableAttr().Ino
+	}
+	return derived
+}
+
+// inoOf derives an inode number from what a node is; 0 and 1 (root) are reserved.
 func inoOf(kind byte, bck aisclient.Bck, path string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte{kind})

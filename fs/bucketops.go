@@ -37,7 +37,7 @@ func (n *providerNode) Mkdir(ctx context.Context, name string, mode uint32, out 
 	}
 	n.fsys.forgetBuckets()
 	n.fsys.dirAttr(&out.Attr)
-	return n.NewInode(ctx, n.fsys.newDir(bck, true), fusefs.StableAttr{Mode: syscall.S_IFDIR, Ino: inoOf(kindDir, bck, "")}), 0
+	return n.NewInode(ctx, n.fsys.newDir(bck, true), fusefs.StableAttr{Mode: syscall.S_IFDIR}), 0
 }
 
 var _ = (fusefs.NodeRmdirer)((*providerNode)(nil))

@@ -151,7 +151,7 @@ func (n *providerNode) Readdir(ctx context.Context) (fusefs.DirStream, syscall.E
 	}
 	ents := make([]fuse.DirEntry, 0, len(bcks))
 	for _, b := range bcks {
-		ents = append(ents, fuse.DirEntry{Name: b.Name, Mode: syscall.S_IFDIR, Ino: inoOf(kindDir, b, "")})
+		ents = append(ents, fuse.DirEntry{Name: b.Name, Mode: syscall.S_IFDIR, Ino: direntIno(&n.Inode, b.Name, inoOf(kindDir, b, ""))})
 	}
 	return fusefs.NewListDirStream(ents), 0
 }
@@ -175,5 +175,5 @@ func (n *providerNode) Lookup(ctx context.Context, name string, out *fuse.EntryO
 		}
 	}
 	n.fsys.dirAttr(&out.Attr)
-	return n.NewInode(ctx, n.fsys.newDir(bck, true), fusefs.StableAttr{Mode: syscall.S_IFDIR, Ino: inoOf(kindDir, bck, "")}), 0
+	return n.NewInode(ctx, n.fsys.newDir(bck, true), fusefs.StableAttr{Mode: syscall.S_IFDIR}), 0
 }

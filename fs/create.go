@@ -39,7 +39,7 @@ func (d *dirNode) Create(ctx context.Context, name string, flags, mode uint32, o
 	if err != nil {
 		return nil, nil, 0, toErrno(d.fsys.log, "create", d.path(name), err)
 	}
-	ch := d.NewInode(ctx, n, fusefs.StableAttr{Mode: syscall.S_IFREG, Ino: inoOf(kindFile, d.bck, objName)})
+	ch := d.NewInode(ctx, n, fusefs.StableAttr{Mode: syscall.S_IFREG})
 	d.ov.add(&dirent{name: name, attr: n.attr})
 	n.fillAttr(&out.Attr)
 	return ch, h, 0, 0
@@ -53,12 +53,9 @@ func (d *dirNode) Mkdir(ctx context.Context, name string, mode uint32, out *fuse
 	if errno := d.writable(name); errno != 0 {
 		return nil, errno
 	}
-	prefix := d.prefix() + name + "/"
 	d.ov.add(&dirent{name: name, isDir: true})
 	d.fsys.dirAttr(&out.Attr)
-	return d.NewInode(ctx, d.fsys.newDir(d.bck, false), fusefs.StableAttr{
-		Mode: syscall.S_IFDIR, Ino: inoOf(kindDir, d.bck, prefix),
-	}), 0
+	return d.NewInode(ctx, d.fsys.newDir(d.bck, false), fusefs.StableAttr{Mode: syscall.S_IFDIR}), 0
 }
 
 var _ = (fusefs.NodeMknoder)((*dirNode)(nil))

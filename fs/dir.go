@@ -127,12 +127,12 @@ func (d *dirNode) child(ctx context.Context, e *dirent, at time.Time, out *fuse.
 	if e.isDir {
 		sub := d.fsys.newDir(d.bck, false)
 		sub.fillAttr(&out.Attr)
-		return d.NewInode(ctx, sub, fusefs.StableAttr{Mode: syscall.S_IFDIR, Ino: inoOf(kindDir, d.bck, prefix+e.name+"/")})
+		return d.NewInode(ctx, sub, fusefs.StableAttr{Mode: syscall.S_IFDIR})
 	}
 	n := d.fsys.newFile(d.bck, prefix+e.name)
 	n.setAttr(e.attr, at)
 	n.fillAttr(&out.Attr)
-	return d.NewInode(ctx, n, fusefs.StableAttr{Mode: e.attr.fileType(), Ino: inoOf(kindFile, d.bck, prefix+e.name)})
+	return d.NewInode(ctx, n, fusefs.StableAttr{Mode: e.attr.fileType()})
 }
 
 var _ = (fusefs.NodeOpendirHandler)((*dirNode)(nil))

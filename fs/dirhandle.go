@@ -32,9 +32,9 @@ func (h *dirHandle) entry(i int) *fuse.DirEntry {
 	e := h.l.byName[name]
 	de := &fuse.DirEntry{Name: name, Off: uint64(i + 1)}
 	if e.isDir {
-		de.Mode, de.Ino = syscall.S_IFDIR, inoOf(kindDir, h.dir.bck, h.prefix+name+"/")
+		de.Mode, de.Ino = syscall.S_IFDIR, direntIno(&h.dir.Inode, name, inoOf(kindDir, h.dir.bck, h.prefix+name+"/"))
 	} else {
-		de.Mode, de.Ino = e.attr.fileType(), inoOf(kindFile, h.dir.bck, h.prefix+name)
+		de.Mode, de.Ino = e.attr.fileType(), direntIno(&h.dir.Inode, name, inoOf(kindFile, h.dir.bck, h.prefix+name))
 	}
 	return de
 }

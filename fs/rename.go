@@ -107,13 +107,15 @@ func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string) 
 	n.mu.Lock()
 	active, pending := n.ws.active, n.ws.pending
 	n.mu.Unlock()
-	if active != nil {
-		// Upload what was written so far under the old name first; later writes of that
-		// handle would go to the old name, so refuse while it is still being written.
-		return syscall.EBUSY
-	}
-	if pending {
-		return syscall.EBUSY
+	// close(2) returns before the kernel releases the handle, so a writer may still be
+	// registered; what it wrote must be in AIS before AIS can rename it.
+	if active != nil && (pending || active.Dirty()) {
+		if err := active.Sync(context.WithoutCancel(ctx)); err != nil {
+			return toErrno(d.fsys.log, "rename", d.bck.String()+"/"+from, err)
+		}
+		n.uploaded(context.WithoutCancel(ctx), active.LastSync())
+	} else if pending {
+		return syscall.ENOENT // created here, and its upload failed
 	}
 	err := d.fsys.store.RenameObject(ctx, d.bck, from, to)
 	if err != nil {
