@@ -33,7 +33,7 @@ func (n *providerNode) Mkdir(ctx context.Context, name string, mode uint32, out 
 		return nil, errno
 	}
 	if err := n.fsys.store.CreateBucket(ctx, bck); err != nil {
-		return nil, toErrno(n.fsys.log, "mkdir", bck.String(), err)
+		return nil, n.fsys.errno("mkdir", bck.String(), err)
 	}
 	n.fsys.forgetBuckets()
 	n.fsys.dirAttr(&out.Attr)
@@ -49,13 +49,13 @@ func (n *providerNode) Rmdir(ctx context.Context, name string) syscall.Errno {
 	}
 	empty, err := n.fsys.emptyPrefix(ctx, bck, "")
 	if err != nil {
-		return toErrno(n.fsys.log, "rmdir", bck.String(), err)
+		return n.fsys.errno("rmdir", bck.String(), err)
 	}
 	if !empty {
 		return syscall.ENOTEMPTY
 	}
 	if err := n.fsys.store.DestroyBucket(ctx, bck); err != nil {
-		return toErrno(n.fsys.log, "rmdir", bck.String(), err)
+		return n.fsys.errno("rmdir", bck.String(), err)
 	}
 	n.fsys.forgetBuckets()
 	return 0

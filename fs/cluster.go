@@ -99,7 +99,7 @@ var _ = (fusefs.NodeReaddirer)((*clusterNode)(nil))
 func (n *clusterNode) Readdir(ctx context.Context) (fusefs.DirStream, syscall.Errno) {
 	ps, err := n.visibleProviders(ctx)
 	if err != nil {
-		return nil, toErrno(n.fsys.log, "readdir", "/", err)
+		return nil, n.fsys.errno("readdir", "/", err)
 	}
 	ents := make([]fuse.DirEntry, 0, len(ps))
 	for _, p := range ps {
@@ -113,7 +113,7 @@ var _ = (fusefs.NodeLookuper)((*clusterNode)(nil))
 func (n *clusterNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
 	ps, err := n.visibleProviders(ctx)
 	if err != nil {
-		return nil, toErrno(n.fsys.log, "lookup", name, err)
+		return nil, n.fsys.errno("lookup", name, err)
 	}
 	if !slices.Contains(ps, name) {
 		return nil, syscall.ENOENT
@@ -147,7 +147,7 @@ var _ = (fusefs.NodeReaddirer)((*providerNode)(nil))
 func (n *providerNode) Readdir(ctx context.Context) (fusefs.DirStream, syscall.Errno) {
 	bcks, err := n.fsys.bucketsOf(ctx, n.provider)
 	if err != nil {
-		return nil, toErrno(n.fsys.log, "readdir", n.provider, err)
+		return nil, n.fsys.errno("readdir", n.provider, err)
 	}
 	ents := make([]fuse.DirEntry, 0, len(bcks))
 	for _, b := range bcks {
@@ -161,7 +161,7 @@ var _ = (fusefs.NodeLookuper)((*providerNode)(nil))
 func (n *providerNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
 	bcks, err := n.fsys.bucketsOf(ctx, n.provider)
 	if err != nil {
-		return nil, toErrno(n.fsys.log, "lookup", n.provider+"/"+name, err)
+		return nil, n.fsys.errno("lookup", n.provider+"/"+name, err)
 	}
 	bck := aisclient.Bck{Name: name, Provider: n.provider}
 	if ch := n.GetChild(name); ch != nil && slices.ContainsFunc(bcks, func(b aisclient.Bck) bool { return b.Name == name }) {
@@ -171,7 +171,7 @@ func (n *providerNode) Lookup(ctx context.Context, name string, out *fuse.EntryO
 	if !slices.ContainsFunc(bcks, func(b aisclient.Bck) bool { return b.Name == name }) {
 		// Not listed (yet): a remote bucket may still be reachable by name.
 		if _, err := n.fsys.store.HeadBucket(ctx, bck); err != nil {
-			return nil, toErrno(n.fsys.log, "lookup", n.provider+"/"+name, err)
+			return nil, n.fsys.errno("lookup", n.provider+"/"+name, err)
 		}
 	}
 	n.fsys.dirAttr(&out.Attr)

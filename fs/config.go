@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aisfs/aisfs/aisclient"
@@ -39,8 +40,10 @@ type Config struct {
 	FileMode os.FileMode // permission bits of files; default 0644
 	DirMode  os.FileMode // permission bits of directories; default 0755
 
-	Logger *slog.Logger     // default: discard
-	Now    func() time.Time // default: time.Now (tests inject a clock)
+	Logger *slog.Logger // default: discard
+	// OnErrno, if set, sees every failed operation's errno (metrics).
+	OnErrno func(op string, errno syscall.Errno)
+	Now     func() time.Time // default: time.Now (tests inject a clock)
 }
 
 // DefaultStatTTL is Config.StatTTL's default.

@@ -37,7 +37,7 @@ func (d *dirNode) Create(ctx context.Context, name string, flags, mode uint32, o
 	n.ws.pending = true
 	h, err := n.openWriter(ctx, writeback.Truncate, 0, false)
 	if err != nil {
-		return nil, nil, 0, toErrno(d.fsys.log, "create", d.path(name), err)
+		return nil, nil, 0, d.fsys.errno("create", d.path(name), err)
 	}
 	ch := d.NewInode(ctx, n, fusefs.StableAttr{Mode: syscall.S_IFREG})
 	d.ov.add(&dirent{name: name, attr: n.attr})

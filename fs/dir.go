@@ -61,7 +61,7 @@ func (d *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (
 	}
 	l, err := d.load(ctx, d.fsys.cfg.ListLookupMax)
 	if err != nil {
-		return nil, toErrno(d.fsys.log, "lookup", d.path(name), err)
+		return nil, d.fsys.errno("lookup", d.path(name), err)
 	}
 	if e, ok := l.get(name); ok {
 		if e.isDir && d.ov.isRemoved(name) {
@@ -77,7 +77,7 @@ func (d *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (
 		if errors.Is(err, aisclient.ErrNotFound) || errors.Is(err, aisclient.ErrInvalidName) {
 			return nil, syscall.ENOENT
 		}
-		return nil, toErrno(d.fsys.log, "lookup", d.path(name), err)
+		return nil, d.fsys.errno("lookup", d.path(name), err)
 	}
 	return d.child(ctx, e, at, out), 0
 }
@@ -140,7 +140,7 @@ var _ = (fusefs.NodeOpendirHandler)((*dirNode)(nil))
 func (d *dirNode) OpendirHandle(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
 	l, err := d.load(ctx, 0)
 	if err != nil {
-		return nil, 0, toErrno(d.fsys.log, "opendir", d.path(""), err)
+		return nil, 0, d.fsys.errno("opendir", d.path(""), err)
 	}
 	return &dirHandle{dir: d, prefix: d.prefix(), l: d.ov.apply(l)}, 0, 0
 }

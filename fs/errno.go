@@ -3,7 +3,6 @@ package fs
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"syscall"
 
 	"github.com/aisfs/aisfs/aisclient"
@@ -31,9 +30,9 @@ var errnoMap = []struct {
 	{context.DeadlineExceeded, syscall.ETIMEDOUT},
 }
 
-// toErrno maps an error to the errno a POSIX caller expects. Unknown errors are logged and become
-// EIO; errno values pass through unchanged.
-func toErrno(log *slog.Logger, op, path string, err error) syscall.Errno {
+// toErrno maps an error to the errno a POSIX caller expects; unknown errors are EIO and errno
+// values pass through unchanged.
+func toErrno(err error) syscall.Errno {
 	if err == nil {
 		return 0
 	}
@@ -43,12 +42,32 @@ func toErrno(log *slog.Logger, op, path string, err error) syscall.Errno {
 	}
 	for _, m := range errnoMap {
 		if errors.Is(err, m.err) {
-			if m.errno != syscall.ENOENT && m.errno != syscall.EINTR {
-				log.Warn("operation failed", "op", op, "path", path, "errno", m.errno.Error(), "err", err)
-			}
 			return m.errno
 		}
 	}
-	log.Error("operation failed", "op", op, "path", path, "err", err)
 	return syscall.EIO
+}
+
+// errno is toErrno with the log line a failure deserves: none for a missing name or an
+// interrupted call, one clear line (the first time) for refused access, one per other failure.
+func (f *FS) errno(op, path string, err error) syscall.Errno {
+	e := toErrno(err)
+	switch {
+	case e == 0 || e == syscall.ENOENT || e == syscall.EINTR:
+	case e == syscall.EACCES && errors.Is(err, aisclient.ErrUnauthorized):
+		if f.authWarned.CompareAndSwap(false, true) {
+			f.log.Error("AIS refused access: check the AuthN token (--token-file, $AIS_AUTHN_TOKEN) and its permissions",
+				"op", op, "path", path, "err", err)
+		} else {
+			f.log.Debug("access refused", "op", op, "path", path, "err", err)
+		}
+	case e == syscall.EIO:
+		f.log.Error("operation failed", "op", op, "path", path, "err", err)
+	default:
+		f.log.Warn("operation failed", "op", op, "path", path, "errno", e.Error(), "err", err)
+	}
+	if f.onErrno != nil && e != 0 {
+		f.onErrno(op, e)
+	}
+	return e
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"syscall"
 	"testing"
 
@@ -12,7 +11,6 @@ import (
 )
 
 func TestToErrno(t *testing.T) {
-	log := slog.New(slog.DiscardHandler)
 	tests := []struct {
 		err  error
 		want syscall.Errno
@@ -32,7 +30,7 @@ func TestToErrno(t *testing.T) {
 		{errors.New("something odd"), syscall.EIO},
 	}
 	for _, tc := range tests {
-		if got := toErrno(log, "op", "p", tc.err); got != tc.want {
+		if got := toErrno(tc.err); got != tc.want {
 			t.Errorf("toErrno(%v) = %v, want %v", tc.err, got, tc.want)
 		}
 	}

@@ -88,7 +88,7 @@ var _ = (fusefs.NodeGetattrer)((*fileNode)(nil))
 
 func (n *fileNode) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.AttrOut) syscall.Errno {
 	if _, err := n.revalidate(ctx); err != nil {
-		return toErrno(n.fsys.log, "getattr", n.path(), err)
+		return n.fsys.errno("getattr", n.path(), err)
 	}
 	n.fillAttr(&out.Attr)
 	return 0
@@ -108,7 +108,7 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 	}
 	a, err := n.revalidate(ctx)
 	if err != nil {
-		return nil, 0, toErrno(n.fsys.log, "open", n.path(), err)
+		return nil, 0, n.fsys.errno("open", n.path(), err)
 	}
 	n.mu.Lock()
 	keep := n.opened && n.lastOpen.sameContent(a) && a.version != ""

@@ -132,7 +132,7 @@ func (n *fileNode) openForWrite(ctx context.Context, flags uint32) (*writeHandle
 	} else {
 		var err error
 		if a, err = n.revalidate(ctx); err != nil {
-			return nil, toErrno(n.fsys.log, "open", n.path(), err)
+			return nil, n.fsys.errno("open", n.path(), err)
 		}
 	}
 	mode := writeback.Edit
@@ -144,7 +144,7 @@ func (n *fileNode) openForWrite(ctx context.Context, flags uint32) (*writeHandle
 	}
 	h, err := n.openWriter(ctx, mode, a.size, true)
 	if err != nil {
-		return nil, toErrno(n.fsys.log, "open", n.path(), err)
+		return nil, n.fsys.errno("open", n.path(), err)
 	}
 	if mode == writeback.Truncate {
 		n.grow(0)

@@ -2,6 +2,8 @@ package fs
 
 import (
 	"log/slog"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
@@ -21,6 +23,8 @@ type FS struct {
 	mounted time.Time // times shown on directories, which AIS does not have
 
 	bucketList bucketList
+	authWarned atomic.Bool
+	onErrno    func(op string, errno syscall.Errno) // Config.OnErrno
 }
 
 // New validates cfg and returns a filesystem ready to mount with Root and Options.
@@ -29,7 +33,7 @@ func New(cfg Config) (*FS, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &FS{cfg: cfg, store: cfg.Store, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}, nil
+	return &FS{onErrno: cfg.OnErrno, cfg: cfg, store: cfg.Store, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}, nil
 }
 
 // Root returns the root node: the cluster in cluster mode, else the bucket (below the prefix).

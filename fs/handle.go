@@ -21,7 +21,7 @@ var _ = (fusefs.FileReader)((*readHandle)(nil))
 func (h *readHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
 	data, err := h.r.Read(ctx, off, len(dest))
 	if err != nil {
-		return nil, toErrno(h.node.fsys.log, "read", h.node.path(), err)
+		return nil, h.node.fsys.errno("read", h.node.path(), err)
 	}
 	// Zero copy: data may alias an immutable cached block.
 	return fuse.ReadResultData(data), 0

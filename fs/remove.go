@@ -29,7 +29,7 @@ func (d *dirNode) Unlink(ctx context.Context, name string) syscall.Errno {
 	d.ov.drop(name, false)
 	d.invalidate()
 	if err != nil && !(pending && errors.Is(err, aisclient.ErrNotFound)) {
-		return toErrno(d.fsys.log, "unlink", d.path(name), err)
+		return d.fsys.errno("unlink", d.path(name), err)
 	}
 	return 0
 }
@@ -49,7 +49,7 @@ func (d *dirNode) Rmdir(ctx context.Context, name string) syscall.Errno {
 	}
 	empty, err := d.fsys.emptyPrefix(ctx, d.bck, d.prefix()+name+"/")
 	if err != nil {
-		return toErrno(d.fsys.log, "rmdir", d.path(name), err)
+		return d.fsys.errno("rmdir", d.path(name), err)
 	}
 	if !empty {
 		return syscall.ENOTEMPTY

@@ -88,7 +88,7 @@ func (d *dirNode) exists(ctx context.Context, name string) (*dirent, syscall.Err
 	}
 	l, err := d.load(ctx, d.fsys.cfg.ListLookupMax)
 	if err != nil {
-		return nil, toErrno(d.fsys.log, "lookup", d.path(name), err)
+		return nil, d.fsys.errno("lookup", d.path(name), err)
 	}
 	if e, ok := l.get(name); ok && !(e.isDir && d.ov.isRemoved(name)) {
 		return e, 0
@@ -111,7 +111,7 @@ func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string) 
 	// registered; what it wrote must be in AIS before AIS can rename it.
 	if active != nil && (pending || active.Dirty()) {
 		if err := active.Sync(context.WithoutCancel(ctx)); err != nil {
-			return toErrno(d.fsys.log, "rename", d.bck.String()+"/"+from, err)
+			return d.fsys.errno("rename", d.bck.String()+"/"+from, err)
 		}
 		n.uploaded(context.WithoutCancel(ctx), active.LastSync())
 	} else if pending {
@@ -119,7 +119,7 @@ func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string) 
 	}
 	err := d.fsys.store.RenameObject(ctx, d.bck, from, to)
 	if err != nil {
-		return toErrno(d.fsys.log, "rename", d.bck.String()+"/"+from, err)
+		return d.fsys.errno("rename", d.bck.String()+"/"+from, err)
 	}
 	n.nm.set(to)
 	n.expire()
@@ -132,7 +132,7 @@ func (d *dirNode) renameDir(ctx context.Context, n *dirNode, from, to string) sy
 	}
 	empty, err := d.fsys.emptyPrefix(ctx, d.bck, to)
 	if err != nil {
-		return toErrno(d.fsys.log, "rename", d.bck.String()+"/"+to, err)
+		return d.fsys.errno("rename", d.bck.String()+"/"+to, err)
 	}
 	if !empty {
 		return syscall.ENOTEMPTY
@@ -141,7 +141,7 @@ func (d *dirNode) renameDir(ctx context.Context, n *dirNode, from, to string) sy
 		Prefix: from, Props: []string{"name"}, Limit: MaxDirRename + 1,
 	})
 	if err != nil {
-		return toErrno(d.fsys.log, "rename", d.bck.String()+"/"+from, err)
+		return d.fsys.errno("rename", d.bck.String()+"/"+from, err)
 	}
 	if more || len(ents) > MaxDirRename {
 		return syscall.EXDEV
@@ -175,7 +175,7 @@ func (d *dirNode) renameDir(ctx context.Context, n *dirNode, from, to string) sy
 	wg.Wait()
 	n.invalidate()
 	if first != nil {
-		return toErrno(d.fsys.log, "rename", d.bck.String()+"/"+from, first)
+		return d.fsys.errno("rename", d.bck.String()+"/"+from, first)
 	}
 	return 0
 }

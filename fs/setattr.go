@@ -57,7 +57,7 @@ func (n *fileNode) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.S
 	if len(patch) > 0 && !pending {
 		if err := n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), patch, false); err != nil {
 			n.expire()
-			return toErrno(n.fsys.log, "setattr", n.path(), err)
+			return n.fsys.errno("setattr", n.path(), err)
 		}
 	}
 	if wh, ok := fh.(*writeHandle); ok {
@@ -72,7 +72,7 @@ func (n *fileNode) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.S
 func (n *fileNode) truncate(ctx context.Context, fh fusefs.FileHandle, size int64) syscall.Errno {
 	if wh, ok := fh.(*writeHandle); ok {
 		if err := wh.f.Truncate(size); err != nil {
-			return toErrno(n.fsys.log, "truncate", n.path(), err)
+			return n.fsys.errno("truncate", n.path(), err)
 		}
 		n.grow(size)
 		return 0
@@ -82,14 +82,14 @@ func (n *fileNode) truncate(ctx context.Context, fh fusefs.FileHandle, size int6
 	n.mu.Unlock()
 	if active != nil {
 		if err := active.Truncate(size); err != nil {
-			return toErrno(n.fsys.log, "truncate", n.path(), err)
+			return n.fsys.errno("truncate", n.path(), err)
 		}
 		n.grow(size)
 		return 0
 	}
 	a, err := n.revalidate(ctx)
 	if err != nil {
-		return toErrno(n.fsys.log, "truncate", n.path(), err)
+		return n.fsys.errno("truncate", n.path(), err)
 	}
 	mode := writeback.Edit
 	if size == 0 {
@@ -97,11 +97,11 @@ func (n *fileNode) truncate(ctx context.Context, fh fusefs.FileHandle, size int6
 	}
 	h, err := n.openWriter(ctx, mode, a.size, true)
 	if err != nil {
-		return toErrno(n.fsys.log, "truncate", n.path(), err)
+		return n.fsys.errno("truncate", n.path(), err)
 	}
 	defer h.Release(ctx)
 	if err := h.f.Truncate(size); err != nil {
-		return toErrno(n.fsys.log, "truncate", n.path(), err)
+		return n.fsys.errno("truncate", n.path(), err)
 	}
 	n.grow(size)
 	return h.sync(ctx, "truncate")

@@ -15,7 +15,7 @@ const statfsBlock = 4096
 func (f *FS) statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
 	c, err := f.store.ClusterCapacity(ctx)
 	if err != nil {
-		return toErrno(f.log, "statfs", "/", err)
+		return f.errno("statfs", "/", err)
 	}
 	out.Bsize = statfsBlock
 	out.Frsize = statfsBlock

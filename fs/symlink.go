@@ -25,7 +25,7 @@ func (d *dirNode) Symlink(ctx context.Context, target, name string, out *fuse.En
 	attrs, err := d.fsys.store.PutObject(ctx, d.bck, objName, strings.NewReader(target), int64(len(target)),
 		aisclient.PutOptions{Custom: uploadMeta(meta, now)})
 	if err != nil {
-		return nil, toErrno(d.fsys.log, "symlink", d.path(name), err)
+		return nil, d.fsys.errno("symlink", d.path(name), err)
 	}
 	d.invalidate()
 	d.ov.drop(name, false)
@@ -38,7 +38,7 @@ var _ = (fusefs.NodeReadlinker)((*fileNode)(nil))
 func (n *fileNode) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 	a, err := n.revalidate(ctx)
 	if err != nil {
-		return nil, toErrno(n.fsys.log, "readlink", n.path(), err)
+		return nil, n.fsys.errno("readlink", n.path(), err)
 	}
 	if !a.meta.isSymlink() {
 		return nil, syscall.EINVAL
@@ -49,7 +49,7 @@ func (n *fileNode) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 	buf := make([]byte, a.size)
 	k, _, err := n.fsys.store.GetRange(ctx, n.bck, n.objName(), 0, buf)
 	if err != nil && a.size > 0 {
-		return nil, toErrno(n.fsys.log, "readlink", n.path(), err)
+		return nil, n.fsys.errno("readlink", n.path(), err)
 	}
 	return buf[:k], 0
 }

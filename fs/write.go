@@ -51,7 +51,7 @@ var _ = (fusefs.FileReader)((*writeHandle)(nil))
 func (h *writeHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
 	n, err := h.f.ReadAt(dest, off)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, toErrno(h.node.fsys.log, "read", h.node.path(), err)
+		return nil, h.node.fsys.errno("read", h.node.path(), err)
 	}
 	return fuse.ReadResultData(dest[:n]), 0
 }
@@ -61,7 +61,7 @@ var _ = (fusefs.FileWriter)((*writeHandle)(nil))
 func (h *writeHandle) Write(ctx context.Context, data []byte, off int64) (uint32, syscall.Errno) {
 	n, err := h.f.WriteAt(data, off)
 	if err != nil {
-		return uint32(n), toErrno(h.node.fsys.log, "write", h.node.path(), err)
+		return uint32(n), h.node.fsys.errno("write", h.node.path(), err)
 	}
 	h.node.grow(h.f.Size())
 	return uint32(n), 0
@@ -91,7 +91,7 @@ func (h *writeHandle) sync(ctx context.Context, op string) syscall.Errno {
 	// Not the request's context: Go callers get signals (SIGURG) that interrupt FUSE requests,
 	// and an upload must not be cancelled half way because of them.
 	if err := h.f.Sync(context.WithoutCancel(ctx)); err != nil {
-		return toErrno(h.node.fsys.log, op, h.node.path(), err)
+		return h.node.fsys.errno(op, h.node.path(), err)
 	}
 	h.node.uploaded(context.WithoutCancel(ctx), h.f.LastSync())
 	return 0

@@ -344,3 +344,25 @@ func TestFailedUploadIsLoud(t *testing.T) {
 		t.Fatalf("the unsent bytes are not in the staging directory (%d files)", len(kept))
 	}
 }
+
+// TestRefusedAccessIsEACCES: a cluster that answers 401/403 gives EACCES, not EIO.
+func TestRefusedAccessIsEACCES(t *testing.T) {
+	fp, err := aiscluster.NewFaultProxy(aiscluster.Endpoint(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fp.Close)
+	c, err := aisclient.New(aisclient.Config{Endpoint: fp.URL(), MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bck := newBucket(t, newClient(t))
+	mnt := testMount(t, Config{Store: c, Bucket: bck})
+	fp.AddRule(aiscluster.Rule{Action: aiscluster.Status(http.StatusUnauthorized)})
+	if _, err := os.ReadDir(mnt); !errors.Is(err, syscall.EACCES) {
+		t.Errorf("readdir with access refused: %v, want EACCES", err)
+	}
+	if err := os.WriteFile(filepath.Join(mnt, "f"), []byte("x"), 0o644); !errors.Is(err, syscall.EACCES) {
+		t.Errorf("write with access refused: %v, want EACCES", err)
+	}
+}

@@ -117,7 +117,7 @@ func (n *fileNode) Getxattr(ctx context.Context, attr string, dest []byte) (uint
 	}
 	h, err := n.head(ctx)
 	if err != nil {
-		return 0, toErrno(n.fsys.log, "getxattr", n.path(), err)
+		return 0, n.fsys.errno("getxattr", n.path(), err)
 	}
 	if prop, ok := strings.CutPrefix(attr, xattrAIS); ok {
 		if v, ok := propsOf(h)[prop]; ok {
@@ -137,7 +137,7 @@ var _ = (fusefs.NodeListxattrer)((*fileNode)(nil))
 func (n *fileNode) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
 	h, err := n.head(ctx)
 	if err != nil {
-		return 0, toErrno(n.fsys.log, "listxattr", n.path(), err)
+		return 0, n.fsys.errno("listxattr", n.path(), err)
 	}
 	var names []string
 	for k := range propsOf(h) {
@@ -164,7 +164,7 @@ func (n *fileNode) Setxattr(ctx context.Context, attr string, data []byte, flags
 	}
 	h, err := n.head(ctx)
 	if err != nil {
-		return toErrno(n.fsys.log, "setxattr", n.path(), err)
+		return n.fsys.errno("setxattr", n.path(), err)
 	}
 	_, exists := h.Custom[key]
 	switch {
@@ -180,7 +180,7 @@ func (n *fileNode) Setxattr(ctx context.Context, attr string, data []byte, flags
 	}
 	err = n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), map[string]string{key: val}, false)
 	n.forgetProps()
-	return toErrno(n.fsys.log, "setxattr", n.path(), err)
+	return n.fsys.errno("setxattr", n.path(), err)
 }
 
 var _ = (fusefs.NodeRemovexattrer)((*fileNode)(nil))
@@ -192,7 +192,7 @@ func (n *fileNode) Removexattr(ctx context.Context, attr string) syscall.Errno {
 	}
 	h, err := n.head(ctx)
 	if err != nil {
-		return toErrno(n.fsys.log, "removexattr", n.path(), err)
+		return n.fsys.errno("removexattr", n.path(), err)
 	}
 	if _, ok := h.Custom[key]; !ok {
 		return syscall.ENODATA
@@ -202,7 +202,7 @@ func (n *fileNode) Removexattr(ctx context.Context, attr string) syscall.Errno {
 	delete(next, key)
 	err = n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), next, true)
 	n.forgetProps()
-	return toErrno(n.fsys.log, "removexattr", n.path(), err)
+	return n.fsys.errno("removexattr", n.path(), err)
 }
 
 // customKey checks that attr names a writable custom-metadata key and returns the key.
@@ -257,7 +257,7 @@ func (d *dirNode) Getxattr(ctx context.Context, attr string, dest []byte) (uint3
 	}
 	props, err := d.bucketProps(ctx)
 	if err != nil {
-		return 0, toErrno(d.fsys.log, "getxattr", d.path(""), err)
+		return 0, d.fsys.errno("getxattr", d.path(""), err)
 	}
 	if v, ok := props[prop]; ok {
 		return putXattr(v, dest)
@@ -273,7 +273,7 @@ func (d *dirNode) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.E
 	}
 	props, err := d.bucketProps(ctx)
 	if err != nil {
-		return 0, toErrno(d.fsys.log, "listxattr", d.path(""), err)
+		return 0, d.fsys.errno("listxattr", d.path(""), err)
 	}
 	var names []string
 	for k := range props {

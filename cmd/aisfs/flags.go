@@ -32,6 +32,12 @@ type settings struct {
 	logFile         string
 	debugFuse       bool
 	cpuProfile      string
+	tokenFile       string
+	caCert          string
+	clientCert      string
+	clientKey       string
+	skipVerify      bool
+	logFormat       string
 	stagingDir      string
 	stagingSize     string
 	shutdownWait    time.Duration
@@ -62,8 +68,14 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.StringVar(&s.dirMode, "dir-mode", "0755", "permission bits of directories (octal)")
 	fl.BoolVar(&s.allowOther, "allow-other", false, "let other users access the mount (FUSE allow_other)")
 	fl.DurationVar(&s.requestTimeout, "request-timeout", 30*time.Second, "time limit of one metadata request, and time to first byte of a read")
+	fl.StringVar(&s.tokenFile, "token-file", "", "AuthN token file (default: $AIS_AUTHN_TOKEN, $AIS_AUTHN_TOKEN_FILE, then the AIS CLI's saved token)")
+	fl.StringVar(&s.caCert, "ca-cert", "", "PEM file of the CA that signed the cluster's HTTPS certificate")
+	fl.StringVar(&s.clientCert, "client-cert", "", "PEM client certificate for HTTPS (with --client-key)")
+	fl.StringVar(&s.clientKey, "client-key", "", "PEM private key of --client-cert")
+	fl.BoolVar(&s.skipVerify, "skip-verify", false, "do not verify the cluster's HTTPS certificate (insecure)")
 	fl.IntVar(&s.retries, "retries", 3, "retries of idempotent requests (GET, HEAD, list) after a transient failure")
 	fl.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error")
+	fl.StringVar(&s.logFormat, "log-format", "text", "text or json")
 	fl.StringVar(&s.logFile, "log-file", "", "log to this file (default: stderr; nowhere once in the background)")
 	fl.BoolVar(&s.debugFuse, "debug-fuse", false, "log every FUSE request (very verbose)")
 	fl.StringVar(&s.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the mount's life to this file")

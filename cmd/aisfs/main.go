@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -99,6 +100,8 @@ type mountConfig struct {
 	readahead       int64
 	kernelReadahead int64
 	stagingSize     int64
+	token           string
+	tls             *tls.Config
 	fileMode        os.FileMode
 	dirMode         os.FileMode
 }
@@ -158,6 +161,15 @@ func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
 	if _, err := levelOf(s.logLevel); err != nil {
 		return nil, err
 	}
+	if s.logFormat != "text" && s.logFormat != "json" {
+		return nil, fmt.Errorf("--log-format: %q is not text or json", s.logFormat)
+	}
+	if c.tls, err = tlsConfig(s); err != nil {
+		return nil, err
+	}
+	if c.token, err = loadToken(s.tokenFile); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -194,5 +206,9 @@ func newLogger(s *settings, stderr io.Writer) (*slog.Logger, func(), error) {
 		}
 		w, closeFn = f, func() { f.Close() }
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), closeFn, nil
+	opts := &slog.HandlerOptions{Level: level}
+	if s.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), closeFn, nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), closeFn, nil
 }

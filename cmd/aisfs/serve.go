@@ -24,6 +24,8 @@ import (
 func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifier) error {
 	client, err := aisclient.New(aisclient.Config{
 		Endpoint:              c.endpoint,
+		Token:                 c.token,
+		TLS:                   c.tls,
 		RequestTimeout:        c.s.requestTimeout,
 		ResponseHeaderTimeout: c.s.requestTimeout,
 		MaxRetries:            c.s.retries,
