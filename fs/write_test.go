@@ -3,6 +3,7 @@ package fs
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -364,5 +365,42 @@ func TestRefusedAccessIsEACCES(t *testing.T) {
 	}
 	if err := os.WriteFile(filepath.Join(mnt, "f"), []byte("x"), 0o644); !errors.Is(err, syscall.EACCES) {
 		t.Errorf("write with access refused: %v, want EACCES", err)
+	}
+}
+
+func TestClusterBucketMkdirRmdir(t *testing.T) {
+	c := newClient(t)
+	mnt := testMount(t, Config{Store: c})
+	name := fmt.Sprintf("fs-mkdir-%d", time.Now().UnixNano()%1e9)
+	bdir := filepath.Join(mnt, "ais", name)
+	if err := os.Mkdir(bdir, 0o755); err != nil {
+		t.Fatalf("mkdir of a bucket: %v", err)
+	}
+	t.Cleanup(func() { c.DestroyBucket(t.Context(), aisclient.Bck{Name: name, Provider: aisclient.ProviderAIS}) })
+	if _, err := c.HeadBucket(t.Context(), aisclient.Bck{Name: name, Provider: aisclient.ProviderAIS}); err != nil {
+		t.Fatalf("bucket not created in AIS: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(bdir, "f"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(bdir); !errors.Is(err, syscall.ENOTEMPTY) {
+		t.Errorf("rmdir of a non-empty bucket: %v, want ENOTEMPTY", err)
+	}
+	// A file moved to another bucket: EXDEV, which mv turns into copy and delete.
+	other := newBucket(t, c)
+	if err := os.Rename(filepath.Join(bdir, "f"), filepath.Join(mnt, "ais", other.Name, "f")); !errors.Is(err, syscall.EXDEV) {
+		t.Errorf("rename across buckets: %v, want EXDEV", err)
+	}
+	if err := os.Remove(filepath.Join(bdir, "f")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(bdir); err != nil {
+		t.Fatalf("rmdir of an empty bucket: %v", err)
+	}
+	if _, err := c.HeadBucket(t.Context(), aisclient.Bck{Name: name, Provider: aisclient.ProviderAIS}); !errors.Is(err, aisclient.ErrBucketNotFound) {
+		t.Errorf("bucket still in AIS after rmdir: %v", err)
+	}
+	if err := os.Mkdir(filepath.Join(mnt, "ais", "bad name!"), 0o755); !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("mkdir of an invalid bucket name: %v, want EINVAL", err)
 	}
 }
