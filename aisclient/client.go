@@ -18,6 +18,7 @@ type Client struct {
 	maxRetries int
 	backoff    time.Duration
 	log        *slog.Logger
+	observer   Observer // may be nil
 
 	// Concurrency-safe state of their own.
 	routes *routes // where reads may go directly
@@ -37,6 +38,7 @@ func New(cfg Config) (*Client, error) {
 		maxRetries: cfg.MaxRetries,
 		backoff:    cfg.RetryBackoff,
 		log:        cfg.Logger,
+		observer:   cfg.Observer,
 	}
 	if c.reqTimeout == 0 {
 		c.reqTimeout = DefaultRequestTimeout

@@ -43,6 +43,9 @@ type Config struct {
 	RetryBackoff          time.Duration // first backoff, then doubled with jitter; default 100ms
 
 	Logger *slog.Logger // nil = discard
+
+	// Observer, if set, is called once for every call the Client makes (metrics); see Observer.
+	Observer Observer
 }
 
 // Validate reports whether cfg can make a Client.
@@ -91,16 +94,17 @@ func parseEndpoint(s string) (*url.URL, error) {
 func newTransport(tlsConf *tls.Config) *http.Transport {
 	d := &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
 	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           d.DialContext,
-		TLSClientConfig:       tlsConf,
-		TLSHandshakeTimeout:   dialTimeout,
-		MaxIdleConns:          512,
-		MaxIdleConnsPerHost:   128,
-		IdleConnTimeout:       idleConnTimeout,
-		DisableCompression:    true, // object bytes are opaque; never let Go decompress them
-		WriteBufferSize:       64 << 10,
-		ReadBufferSize:        64 << 10,
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         d.DialContext,
+		TLSClientConfig:     tlsConf,
+		TLSHandshakeTimeout: dialTimeout,
+		MaxIdleConns:        512,
+		MaxIdleConnsPerHost: 128,
+		IdleConnTimeout:     idleConnTimeout,
+		DisableCompression:  true, // object bytes are opaque; never let Go decompress them
+		WriteBufferSize:     64 << 10,
+		// Reads keep the default small buffer: response headers fit, and a body read into a
+		// large slice then goes straight from the socket instead of through a second copy.
 		ExpectContinueTimeout: time.Second,
 	}
 }

@@ -42,5 +42,10 @@
 // *TransportError wrapping the cause, so context.Canceled stays visible. Neither kind
 // carries a query string (append handles) or the token.
 //
+// # Observing
+//
+// Config.Observer, when set, is called once per logical call (after redirects and retries)
+// with its op, status, duration and body bytes: the hook for metrics. See Observer.
+//
 // All methods are safe for concurrent use.
 package aisclient

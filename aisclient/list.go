@@ -31,6 +31,10 @@ type Entry struct {
 	Present  bool
 	Copies   int
 	Location string
+	// CustomRaw is the object's custom metadata as the listing renders it (props "custom"):
+	// a Go-map-like "[k:v k2:v2]" string that is ambiguous when keys or values hold spaces or
+	// colons, so only keys with plain values can be read from it.
+	CustomRaw string
 }
 
 // ListOptions selects what ListObjects returns.
@@ -79,6 +83,7 @@ type lsoEntry struct {
 	Location string `json:"location"`
 	Size     string `json:"size"` // int64 as a JSON string
 	Copies   int    `json:"copies"`
+	Custom   string `json:"custom-md"`
 	Flags    uint32 `json:"flags"`
 }
 
@@ -172,6 +177,7 @@ func convertEntries(in []*lsoEntry) []Entry {
 		ent := Entry{
 			Name: e.Name, IsDir: e.Flags&entryIsDir != 0, Size: size, Version: e.Version,
 			Checksum: e.Checksum, Present: e.Flags&entryPresent != 0, Copies: e.Copies, Location: e.Location,
+			CustomRaw: e.Custom,
 		}
 		if e.Atime != "" {
 			if t, err := time.Parse(time.RFC3339Nano, e.Atime); err == nil {

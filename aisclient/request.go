@@ -49,6 +49,8 @@ type call struct {
 	probe     bool   // return the first redirect instead of following it
 	keepBody  bool   // fn takes ownership of resp.Body (streams); closing it ends the attempt
 	bucketOp  bool   // a 404 means the bucket is missing
+
+	obs *observation // nil unless Config.Observer is set
 }
 
 // readError marks a failure while reading a successful response body: worth a retry.
@@ -59,7 +61,10 @@ func (e *readError) Unwrap() error { return e.err }
 
 // do runs cl, calling fn with the final 2xx response (or, for a probe, the redirect).
 // fn's errors end the call unless they are readErrors on a retryable call.
-func (c *Client) do(ctx context.Context, cl *call, fn func(*http.Response) error) error {
+func (c *Client) do(ctx context.Context, cl *call, fn func(*http.Response) error) (err error) {
+	if o := c.observe(cl); o != nil {
+		defer func() { o.end(err) }()
+	}
 	for i := 0; ; i++ {
 		err := c.attempt(ctx, cl, fn)
 		if err == nil {
@@ -118,11 +123,13 @@ func (c *Client) backoffFor(i int) time.Duration {
 // attempt runs cl once: directly to a known target if allowed, else through the proxy.
 func (c *Client) attempt(ctx context.Context, cl *call, fn func(*http.Response) error) error {
 	actx, release := c.attemptContext(ctx, cl)
+	cl.obs.attempt()
 	resp, err := c.route(actx, cl)
 	if err != nil {
 		release()
 		return err
 	}
+	cl.obs.response(resp)
 	ok := resp.StatusCode/100 == 2 || cl.probe && isRedirect(resp.StatusCode)
 	if !ok {
 		herr := c.httpError(cl, resp)
@@ -136,6 +143,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, fn func(*http.Response) 
 			resp.Body.Close()
 			return err
 		}
+		cl.obs.handOff()
 		return nil
 	}
 	if fn != nil {
@@ -201,6 +209,7 @@ func (c *Client) hops(ctx context.Context, cl *call, target string) (*http.Respo
 		if err != nil {
 			return nil, c.transportError(ctx, cl, req, err)
 		}
+		cl.obs.sentBody(cl)
 		if !isRedirect(resp.StatusCode) {
 			return resp, nil
 		}

@@ -38,6 +38,7 @@ type settings struct {
 	clientKey       string
 	skipVerify      bool
 	logFormat       string
+	metricsAddr     string
 	stagingDir      string
 	stagingSize     string
 	shutdownWait    time.Duration
@@ -75,6 +76,7 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.BoolVar(&s.skipVerify, "skip-verify", false, "do not verify the cluster's HTTPS certificate (insecure)")
 	fl.IntVar(&s.retries, "retries", 3, "retries of idempotent requests (GET, HEAD, list) after a transient failure")
 	fl.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error")
+	fl.StringVar(&s.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at this address (a bare port means 127.0.0.1:PORT); off by default")
 	fl.StringVar(&s.logFormat, "log-format", "text", "text or json")
 	fl.StringVar(&s.logFile, "log-file", "", "log to this file (default: stderr; nowhere once in the background)")
 	fl.BoolVar(&s.debugFuse, "debug-fuse", false, "log every FUSE request (very verbose)")

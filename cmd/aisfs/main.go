@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/aisfs/aisfs/metrics"
 	"github.com/aisfs/aisfs/mountopts"
 )
 
@@ -101,6 +102,7 @@ type mountConfig struct {
 	kernelReadahead int64
 	stagingSize     int64
 	token           string
+	metricsAddr     string
 	tls             *tls.Config
 	fileMode        os.FileMode
 	dirMode         os.FileMode
@@ -163,6 +165,11 @@ func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
 	}
 	if s.logFormat != "text" && s.logFormat != "json" {
 		return nil, fmt.Errorf("--log-format: %q is not text or json", s.logFormat)
+	}
+	if s.metricsAddr != "" {
+		if c.metricsAddr, err = metrics.ListenAddr(s.metricsAddr); err != nil {
+			return nil, fmt.Errorf("--metrics-addr: %w", err)
+		}
 	}
 	if c.tls, err = tlsConfig(s); err != nil {
 		return nil, err

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -197,5 +200,41 @@ func TestSignalUnmounts(t *testing.T) {
 	}
 	if mountEntry(mnt) != "" {
 		t.Fatal("still mounted after SIGTERM")
+	}
+}
+
+// TestMetricsEndpoint: with --metrics-addr the mount serves Prometheus metrics of its requests
+// and cache.
+func TestMetricsEndpoint(t *testing.T) {
+	requireFUSE(t)
+	ep := aiscluster.Endpoint(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	mnt := t.TempDir()
+	cmd := exec.Command(aisfsBin, "-f", "--metrics-addr", addr, ep, mnt)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	deadline := time.Now().Add(30 * time.Second)
+	for mountEntry(mnt) == "" && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	os.ReadDir(filepath.Join(mnt, "ais"))
+	os.Stat(filepath.Join(mnt, "ais", "no-such-bucket"))
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`aisfs_requests_total{code="200",op="ListBuckets"}`, "aisfs_cache_hits_total", "aisfs_writeback_open_files"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/pprof"
+	"syscall"
 	"time"
 
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
@@ -16,13 +17,21 @@ import (
 	"github.com/aisfs/aisfs/aisclient"
 	"github.com/aisfs/aisfs/cache"
 	"github.com/aisfs/aisfs/fs"
+	"github.com/aisfs/aisfs/metrics"
 	"github.com/aisfs/aisfs/writeback"
 )
 
 // serve checks that the source is reachable, mounts it and serves until ctx ends or the
 // filesystem is unmounted from outside.
 func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifier) error {
+	var m *metrics.Metrics
+	var observe aisclient.Observer
+	if c.metricsAddr != "" {
+		m = metrics.New()
+		observe = m.ObserveRequest
+	}
 	client, err := aisclient.New(aisclient.Config{
+		Observer:              observe,
 		Endpoint:              c.endpoint,
 		Token:                 c.token,
 		TLS:                   c.tls,
@@ -66,8 +75,22 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 			return fmt.Errorf("--staging-dir: %w", err)
 		}
 	}
+	var onErrno func(string, syscall.Errno)
+	if m != nil {
+		onErrno = m.ObserveErrno
+		m.WatchCache(blocks.Stats)
+		if wb != nil {
+			m.WatchWriteback(wb.Stats)
+		}
+		addr, err := metrics.Serve(ctx, c.metricsAddr, m.Handler(), log)
+		if err != nil {
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		log.Info("serving metrics", "addr", "http://"+addr+"/metrics")
+	}
 	fsys, err := fs.New(fs.Config{
-		Store: client, Cache: blocks, Writeback: wb, ReadOnly: c.s.readOnly, Bucket: bck, Prefix: c.src.Prefix,
+		OnErrno: onErrno,
+		Store:   client, Cache: blocks, Writeback: wb, ReadOnly: c.s.readOnly, Bucket: bck, Prefix: c.src.Prefix,
 		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax,
 		UID: owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
 		FileMode: c.fileMode, DirMode: c.dirMode, Logger: log,
