@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dustin/go-humanize"
@@ -131,5 +133,39 @@ Examples:
   aisfs ais://ckpt /mnt/ckpt -o endpoint=http://aisproxy:51080,stat_ttl=1m,allow_other
   umount /mnt/ais                               # or: fusermount3 -u /mnt/ais
 
-Flags (each also works as -o name=value, with '_' or '-'):
+Boot mounting (mount(8) runs /sbin/mount.fuse.aisfs, installed by make install):
+  mount -t fuse.aisfs ais://ckpt /mnt/ckpt -o endpoint=http://aisproxy:51080
+  # /etc/fstab
+  http://aisproxy:51080  /mnt/ais   fuse.aisfs  _netdev,nofail,x-systemd.automount,allow_other  0 0
+  ais://imagenet/train   /data/in   fuse.aisfs  endpoint=http://aisproxy:51080,ro,_netdev       0 0
+  # systemd: /etc/aisfs/mnt-ais.conf, then systemctl enable --now aisfs@mnt-ais (see systemd/)
+
+Flags; each is also a mount option, -o name=value ('_' and '-' alike, a bare name means true):
 `
+
+// printFlags lists every flag with its -o spelling, so fstab authors see both.
+func printFlags(w io.Writer, fl *pflag.FlagSet) {
+	fl.VisitAll(func(f *pflag.Flag) {
+		if f.Hidden || f.Name == "help" || f.Name == "version" || f.Name == "options" {
+			return
+		}
+		name := "--" + f.Name
+		if f.Shorthand != "" {
+			name = "-" + f.Shorthand + ", " + name
+		}
+		typ, usage := pflag.UnquoteUsage(f)
+		opt := strings.ReplaceAll(f.Name, "-", "_")
+		if typ != "" {
+			name += " " + typ
+			opt += "="
+		}
+		def := ""
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "[]" && f.DefValue != "-1" {
+			def = " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(w, "  %-28s -o %-22s %s%s\n", name, opt, usage, def)
+	})
+	fmt.Fprintf(w, "  %-28s    %-22s %s\n", "-o, --options opts", "", "comma-separated mount options: the above, FUSE's (allow_other, default_permissions, ...), mount(8)'s (ignored)")
+	fmt.Fprintf(w, "  %-28s    %-22s %s\n", "--version", "", "print the version")
+	fmt.Fprintf(w, "  %-28s    %-22s %s\n", "-h, --help", "", "show this help")
+}

@@ -49,8 +49,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 	switch {
 	case s.help:
 		fmt.Fprint(stdout, usageText)
-		fl.SetOutput(stdout)
-		fl.PrintDefaults()
+		printFlags(stdout, fl)
 		return 0
 	case s.version:
 		fmt.Fprintln(stdout, "aisfs", version)

@@ -17,6 +17,7 @@ import (
 	"github.com/aisfs/aisfs/aisclient"
 	"github.com/aisfs/aisfs/cache"
 	"github.com/aisfs/aisfs/fs"
+	"github.com/aisfs/aisfs/internal/sdnotify"
 	"github.com/aisfs/aisfs/metrics"
 	"github.com/aisfs/aisfs/writeback"
 )
@@ -120,6 +121,9 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	setKernelReadahead(c.mountpoint, int(c.kernelReadahead>>10), log)
 	log.Info("mounted", "source", c.src.String(), "endpoint", c.endpoint, "mountpoint", c.mountpoint)
 	notify.ready()
+	if _, err := sdnotify.Ready(); err != nil {
+		log.Warn("telling systemd the mount is ready", "err", err)
+	}
 
 	done := make(chan struct{})
 	go func() {
@@ -133,6 +137,7 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	case <-ctx.Done():
 	}
 	// Uploads first: a process may still hold a file open that it has written.
+	sdnotify.Stopping()
 	err = finishUploads(wb, c.s.shutdownWait, log)
 	log.Info("unmounting", "mountpoint", c.mountpoint)
 	if !unmount(server, c.mountpoint, log) {
