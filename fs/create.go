@@ -40,7 +40,7 @@ func (d *dirNode) Create(ctx context.Context, name string, flags, mode uint32, o
 		return nil, nil, 0, d.fsys.errno("create", d.path(name), err)
 	}
 	ch := d.NewInode(ctx, n, fusefs.StableAttr{Mode: syscall.S_IFREG})
-	d.ov.add(&dirent{name: name, attr: n.attr})
+	d.ov.add(&dirent{name: name, attr: n.attr, at: now, pending: true})
 	n.fillAttr(&out.Attr)
 	return ch, h, 0, 0
 }
@@ -53,7 +53,7 @@ func (d *dirNode) Mkdir(ctx context.Context, name string, mode uint32, out *fuse
 	if errno := d.writable(name); errno != 0 {
 		return nil, errno
 	}
-	d.ov.add(&dirent{name: name, isDir: true})
+	d.ov.add(&dirent{name: name, isDir: true, at: d.fsys.now()})
 	d.fsys.dirAttr(&out.Attr)
 	return d.NewInode(ctx, d.fsys.newDir(d.bck, false), fusefs.StableAttr{Mode: syscall.S_IFDIR}), 0
 }

@@ -56,21 +56,19 @@ func (d *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (
 	if len(name) > maxNameLen {
 		return nil, syscall.ENAMETOOLONG
 	}
-	if e, ok := d.ov.get(name); ok {
-		return d.child(ctx, e, d.fsys.now(), out), 0
-	}
 	l, err := d.load(ctx, d.fsys.cfg.ListLookupMax)
 	if err != nil {
 		return nil, d.fsys.errno("lookup", d.path(name), err)
 	}
-	if e, ok := l.get(name); ok {
-		if e.isDir && d.ov.isRemoved(name) {
+	if e, ok, final := d.ov.resolve(name, l); final {
+		if !ok {
 			return nil, syscall.ENOENT
 		}
-		return d.child(ctx, e, l.at, out), 0
-	}
-	if l.complete {
-		return nil, syscall.ENOENT
+		at := l.at
+		if e.at.After(at) {
+			at = e.at
+		}
+		return d.child(ctx, e, at, out), 0
 	}
 	e, at, err := d.probe(ctx, d.prefix(), name)
 	if err != nil {

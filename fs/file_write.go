@@ -64,7 +64,13 @@ func (n *fileNode) uploaded(ctx context.Context, res writeback.SyncResult) {
 	patch := n.ws.patch
 	n.ws.patch = nil
 	meta := n.attr.meta
+	a := n.attr
 	n.mu.Unlock()
+	if name, parent := n.Parent(); parent != nil {
+		if d, ok := parent.Operations().(*dirNode); ok {
+			d.ov.add(&dirent{name: name, attr: a, at: n.fsys.now()})
+		}
+	}
 
 	if res.Method == writeback.MethodAppend {
 		if patch == nil {
@@ -79,11 +85,6 @@ func (n *fileNode) uploaded(ctx context.Context, res writeback.SyncResult) {
 			n.fsys.log.Warn("setting metadata after upload", "path", n.path(), "err", err)
 		}
 	}
-	if _, parent := n.Parent(); parent != nil {
-		if d, ok := parent.Operations().(*dirNode); ok {
-			d.invalidate()
-		}
-	}
 }
 
 func (n *fileNode) writerDone(f *writeback.File) {
@@ -95,13 +96,13 @@ func (n *fileNode) writerDone(f *writeback.File) {
 	last := n.ws.writers == 0
 	pending := n.ws.pending
 	n.mu.Unlock()
-	if !last {
+	if !last || !pending {
 		return
 	}
-	// The entry made at create stays only while the object does not exist yet.
-	if name, parent := n.Parent(); parent != nil && !pending {
+	// Created here and never uploaded (the upload failed): there is no such object.
+	if name, parent := n.Parent(); parent != nil {
 		if d, ok := parent.Operations().(*dirNode); ok {
-			d.ov.drop(name, false)
+			d.ov.forget(name)
 		}
 	}
 }

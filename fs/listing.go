@@ -12,9 +12,11 @@ import (
 
 // dirent is one name in a directory listing.
 type dirent struct {
-	name  string // one path component
-	isDir bool
-	attr  objAttr // files only
+	name    string // one path component
+	isDir   bool
+	attr    objAttr   // files only
+	at      time.Time // overlay entries: when this mount made the change
+	pending bool      // overlay entries: a file created here and not uploaded yet
 }
 
 // listProps are the properties a directory listing asks for: enough for stat(2) without a HEAD.

@@ -3,18 +3,26 @@ package fs
 import (
 	"sort"
 	"sync"
+	"time"
 )
 
-// overlay holds what this mount knows of a directory that AIS cannot show yet or any more:
-// directories made by mkdir (AIS has no directory objects, so they exist only here until a
-// file lands below them), files being written but not uploaded, and names removed here that a
-// listing may still show for a while (AIS keeps an emptied directory visible as a "ghost").
+// overlay is what this mount changed in a directory that its last listing cannot show yet.
+// Local changes are recorded here instead of dropping the listing, so creating many files in one
+// directory (cp -r, tar x) costs no LIST per file: AIS keeps every list-objects call alive for a
+// while and many of them slow the cluster down.
+//
+// An entry (a file created or uploaded here, a directory made by mkdir) or a removal holds until
+// a listing newer than it reflects AIS: then the listing speaks. Exceptions: files not uploaded
+// yet and mkdir'ed directories AIS cannot have (it has no directory objects) stay until AIS shows
+// them, and a removed directory stays hidden while AIS still lists it, since AIS may show an
+// emptied directory (a "ghost") for a while.
 type overlay struct {
 	mu      sync.Mutex
-	local   map[string]*dirent // GUARDED_BY(mu)
-	removed map[string]bool    // GUARDED_BY(mu)
+	local   map[string]*dirent   // GUARDED_BY(mu)
+	removed map[string]time.Time // GUARDED_BY(mu): when the name was removed here
 }
 
+// add records an entry; e.at must be set.
 func (o *overlay) add(e *dirent) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -25,39 +33,76 @@ func (o *overlay) add(e *dirent) {
 	delete(o.removed, e.name)
 }
 
-// drop forgets a local entry; tombstone also hides a directory a listing may still show.
-func (o *overlay) drop(name string, tombstone bool) {
+// remove records that name is gone.
+func (o *overlay) remove(name string, at time.Time) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	delete(o.local, name)
-	if tombstone {
-		if o.removed == nil {
-			o.removed = map[string]bool{}
-		}
-		o.removed[name] = true
+	if o.removed == nil {
+		o.removed = map[string]time.Time{}
 	}
+	o.removed[name] = at
 }
 
-func (o *overlay) get(name string) (*dirent, bool) {
+// forget drops a local entry without recording a removal (a create that never reached AIS).
+func (o *overlay) forget(name string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	e, ok := o.local[name]
-	return e, ok
+	delete(o.local, name)
 }
 
-func (o *overlay) isRemoved(name string) bool {
+// hasLocal reports whether the overlay holds entries of its own (a directory is not empty).
+func (o *overlay) hasLocal() bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.removed[name]
+	return len(o.local) > 0
 }
 
-func (o *overlay) empty() bool {
+// resolve returns what name is as this mount sees it, given listing l (nil if none), and
+// whether the answer is final: false means l does not know and the name must be probed.
+func (o *overlay) resolve(name string, l *listing) (*dirent, bool, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return len(o.local) == 0
+	return o.resolveLocked(name, l)
 }
 
-// apply returns l as this mount sees it: local entries added, removed directories hidden.
+func (o *overlay) resolveLocked(name string, l *listing) (*dirent, bool, bool) {
+	var listed *dirent
+	inList := false
+	if l != nil {
+		listed, inList = l.get(name)
+	}
+	if e, ok := o.local[name]; ok {
+		switch {
+		case e.pending || l == nil || !e.at.Before(l.at):
+			return e, true, true
+		case e.isDir && !inList:
+			return e, true, true // AIS has nothing below it yet
+		}
+		delete(o.local, name) // AIS has caught up: the listing speaks
+	}
+	if at, ok := o.removed[name]; ok {
+		switch {
+		case inList && listed.isDir:
+			return nil, false, true // a ghost, or one another host filled: hidden until made here
+		case inList && at.Before(l.at):
+			delete(o.removed, name) // recreated elsewhere after our removal
+			return listed, true, true
+		case l != nil && at.Before(l.at):
+			delete(o.removed, name)
+		}
+		return nil, false, true
+	}
+	if l == nil {
+		return nil, false, false
+	}
+	if inList {
+		return listed, true, true
+	}
+	return nil, false, l.complete
+}
+
+// apply returns l as this mount sees it, for readdir.
 func (o *overlay) apply(l *listing) *listing {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -65,15 +110,17 @@ func (o *overlay) apply(l *listing) *listing {
 		return l
 	}
 	out := &listing{at: l.at, complete: l.complete, byName: make(map[string]*dirent, len(l.byName)+len(o.local))}
-	for name, e := range l.byName {
-		if o.removed[name] && e.isDir {
-			continue
-		}
-		out.byName[name] = e
-	}
-	for name, e := range o.local {
-		if _, ok := out.byName[name]; !ok {
+	seen := func(name string) {
+		if e, ok, _ := o.resolveLocked(name, l); ok {
 			out.byName[name] = e
+		}
+	}
+	for name := range l.byName {
+		seen(name)
+	}
+	for name := range o.local {
+		if _, done := out.byName[name]; !done {
+			seen(name)
 		}
 	}
 	out.names = make([]string, 0, len(out.byName))

@@ -26,11 +26,10 @@ func (d *dirNode) Unlink(ctx context.Context, name string) syscall.Errno {
 		}
 	}
 	err := d.fsys.store.DeleteObject(ctx, d.bck, d.prefix()+name)
-	d.ov.drop(name, false)
-	d.invalidate()
 	if err != nil && !(pending && errors.Is(err, aisclient.ErrNotFound)) {
 		return d.fsys.errno("unlink", d.path(name), err)
 	}
+	d.ov.remove(name, d.fsys.now())
 	return 0
 }
 
@@ -43,7 +42,7 @@ func (d *dirNode) Rmdir(ctx context.Context, name string) syscall.Errno {
 		return errno
 	}
 	if ch := d.GetChild(name); ch != nil {
-		if sub, ok := ch.Operations().(*dirNode); ok && !sub.ov.empty() {
+		if sub, ok := ch.Operations().(*dirNode); ok && sub.ov.hasLocal() {
 			return syscall.ENOTEMPTY
 		}
 	}
@@ -54,8 +53,7 @@ func (d *dirNode) Rmdir(ctx context.Context, name string) syscall.Errno {
 	if !empty {
 		return syscall.ENOTEMPTY
 	}
-	d.ov.drop(name, true)
-	d.invalidate()
+	d.ov.remove(name, d.fsys.now())
 	return 0
 }
 

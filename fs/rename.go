@@ -44,57 +44,42 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 		}
 	}
 	from, to := d.prefix()+name, dst.prefix()+newName
-	var errno syscall.Errno
+	now := d.fsys.now()
 	switch n := ch.Operations().(type) {
 	case *fileNode:
-		errno = d.renameFile(ctx, n, from, to)
+		if errno := d.renameFile(ctx, n, from, to); errno != 0 {
+			return errno
+		}
+		n.mu.Lock()
+		a := n.attr
+		n.mu.Unlock()
+		d.ov.remove(name, now)
+		dst.ov.add(&dirent{name: newName, attr: a, at: now})
 	case *dirNode:
-		errno = d.renameDir(ctx, n, from+"/", to+"/")
-		if errno == 0 {
-			if _, local := d.ov.get(name); local {
-				dst.ov.add(&dirent{name: newName, isDir: true})
-			}
-			d.ov.drop(name, true)
+		if errno := d.renameDir(ctx, n, from+"/", to+"/"); errno != 0 {
+			return errno
 		}
+		d.ov.remove(name, now)
+		dst.ov.add(&dirent{name: newName, isDir: true, at: now})
 	default:
-		errno = syscall.EINVAL
+		return syscall.EINVAL
 	}
-	if errno == 0 {
-		if e, local := d.ov.get(name); local && !e.isDir {
-			d.ov.drop(name, false)
-			e2 := *e
-			e2.name = newName
-			dst.ov.add(&e2)
-		}
-		dst.ovClearRemoved(newName)
-	}
-	d.invalidate()
-	dst.invalidate()
-	return errno
+	return 0
 }
 
 const renameNoReplace = 1 // RENAME_NOREPLACE
 
-func (d *dirNode) ovClearRemoved(name string) {
-	d.ov.mu.Lock()
-	delete(d.ov.removed, name)
-	d.ov.mu.Unlock()
-}
-
 // exists tells whether name is in the directory, as a lookup would.
 func (d *dirNode) exists(ctx context.Context, name string) (*dirent, syscall.Errno) {
-	if e, ok := d.ov.get(name); ok {
-		return e, 0
-	}
 	l, err := d.load(ctx, d.fsys.cfg.ListLookupMax)
 	if err != nil {
 		return nil, d.fsys.errno("lookup", d.path(name), err)
 	}
-	if e, ok := l.get(name); ok && !(e.isDir && d.ov.isRemoved(name)) {
+	if e, ok, final := d.ov.resolve(name, l); final {
+		if !ok {
+			return nil, syscall.ENOENT
+		}
 		return e, 0
-	}
-	if l.complete {
-		return nil, syscall.ENOENT
 	}
 	e, _, err := d.probe(ctx, d.prefix(), name)
 	if err != nil {

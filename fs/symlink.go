@@ -27,10 +27,10 @@ func (d *dirNode) Symlink(ctx context.Context, target, name string, out *fuse.En
 	if err != nil {
 		return nil, d.fsys.errno("symlink", d.path(name), err)
 	}
-	d.invalidate()
-	d.ov.drop(name, false)
 	a := objAttr{size: int64(len(target)), version: attrs.Version, cksum: attrs.CksumValue, meta: meta}
-	return d.child(ctx, &dirent{name: name, attr: a}, now, out), 0
+	e := &dirent{name: name, attr: a, at: now}
+	d.ov.add(e)
+	return d.child(ctx, e, now, out), 0
 }
 
 var _ = (fusefs.NodeReadlinker)((*fileNode)(nil))

@@ -62,6 +62,7 @@ func TestWriteRoundTrip(t *testing.T) {
 func TestTouchCreatesEmptyObject(t *testing.T) {
 	c := newClient(t)
 	bck := newBucket(t, c)
+	put(t, c, bck, "keep", []byte("old"))
 	mnt := testMount(t, Config{Store: c, Bucket: bck})
 	f, err := os.Create(filepath.Join(mnt, "empty"))
 	if err != nil {
@@ -74,7 +75,6 @@ func TestTouchCreatesEmptyObject(t *testing.T) {
 		t.Fatalf("head empty: %+v %v", a, err)
 	}
 	// Opened for writing and never written: nothing is uploaded.
-	put(t, c, bck, "keep", []byte("old"))
 	before, _ := c.HeadObject(t.Context(), bck, "keep")
 	f, err = os.OpenFile(filepath.Join(mnt, "keep"), os.O_WRONLY, 0)
 	if err != nil {
