@@ -404,3 +404,27 @@ func TestClusterBucketMkdirRmdir(t *testing.T) {
 		t.Errorf("mkdir of an invalid bucket name: %v, want EINVAL", err)
 	}
 }
+
+// TestManyCreatesOneList: writing many files into a directory does not list it again per file.
+func TestManyCreatesOneList(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	cs := &countingStore{Store: c}
+	mnt := testMount(t, Config{Store: cs, Bucket: bck})
+	os.Mkdir(filepath.Join(mnt, "d"), 0o755)
+	for i := 0; i < 50; i++ {
+		if err := os.WriteFile(filepath.Join(mnt, "d", fmt.Sprintf("f%02d", i)), []byte{byte(i)}, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := cs.lists.Load(); n > 3 {
+		t.Errorf("writing 50 files listed the directory %d times", n)
+	}
+	if got := names(t, filepath.Join(mnt, "d")); len(got) != 50 {
+		t.Errorf("readdir after the writes: %d entries, want 50", len(got))
+	}
+	os.Remove(filepath.Join(mnt, "d", "f07"))
+	if got := names(t, filepath.Join(mnt, "d")); len(got) != 49 || slices.Contains(got, "f07") {
+		t.Errorf("readdir after unlink: %v", got)
+	}
+}
