@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -27,12 +26,7 @@ func TestMain(m *testing.M) { aiscluster.Main(m) }
 // requireFUSE skips without /dev/fuse, except under CI where a skip would hide a missing setup.
 func requireFUSE(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat("/dev/fuse"); err != nil {
-		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
-			t.Fatalf("CI=true but FUSE is unavailable: %v", err)
-		}
-		t.Skipf("FUSE unavailable: %v", err)
-	}
+	aiscluster.RequireFUSE(t)
 }
 
 func newClient(t *testing.T) *aisclient.Client {

@@ -300,11 +300,10 @@ func TestSymlinkAndMetadata(t *testing.T) {
 	}
 }
 
-// TestFailedUploadIsLoud: when AIS fails every upload, close returns EIO and the bytes stay in
-// the staging directory.
-func TestFailedUploadIsLoud(t *testing.T) {
-	ep := aiscluster.Endpoint(t)
-	fp, err := aiscluster.NewFaultProxy(ep)
+// faultyClient is a client without retries that talks to AIS through a fault-injecting proxy.
+func faultyClient(t *testing.T) (*aiscluster.FaultProxy, *aisclient.Client) {
+	t.Helper()
+	fp, err := aiscluster.NewFaultProxy(aiscluster.Endpoint(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,6 +312,13 @@ func TestFailedUploadIsLoud(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return fp, c
+}
+
+// TestFailedUploadIsLoud: when AIS fails every upload, close returns EIO and the bytes stay in
+// the staging directory.
+func TestFailedUploadIsLoud(t *testing.T) {
+	fp, c := faultyClient(t)
 	bck := newBucket(t, newClient(t))
 	staging := t.TempDir()
 	wb, err := writeback.NewManager(writeback.Config{Dir: staging, ChunkSize: 1 << 20}, c)
@@ -348,15 +354,7 @@ func TestFailedUploadIsLoud(t *testing.T) {
 
 // TestRefusedAccessIsEACCES: a cluster that answers 401/403 gives EACCES, not EIO.
 func TestRefusedAccessIsEACCES(t *testing.T) {
-	fp, err := aiscluster.NewFaultProxy(aiscluster.Endpoint(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fp.Close)
-	c, err := aisclient.New(aisclient.Config{Endpoint: fp.URL(), MaxRetries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fp, c := faultyClient(t)
 	bck := newBucket(t, newClient(t))
 	mnt := testMount(t, Config{Store: c, Bucket: bck})
 	fp.AddRule(aiscluster.Rule{Action: aiscluster.Status(http.StatusUnauthorized)})

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,12 +37,7 @@ func TestMain(m *testing.M) {
 
 func requireFUSE(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat("/dev/fuse"); err != nil {
-		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
-			t.Fatalf("CI=true but FUSE is unavailable: %v", err)
-		}
-		t.Skipf("FUSE unavailable: %v", err)
-	}
+	aiscluster.RequireFUSE(t)
 }
 
 // aisfs runs the binary to completion and returns its exit code and output.

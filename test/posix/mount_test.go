@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,23 +35,13 @@ func TestMain(m *testing.M) {
 
 func requireFUSE(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat("/dev/fuse"); err != nil {
-		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
-			t.Fatalf("CI=true but FUSE is unavailable: %v", err)
-		}
-		t.Skipf("FUSE unavailable: %v", err)
-	}
+	aiscluster.RequireFUSE(t)
 }
 
 // requireTool skips without a tool, except under CI, which must have installed it.
 func requireTool(t *testing.T, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
-			t.Fatalf("CI=true but %s is missing", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
+	aiscluster.RequireTool(t, name)
 }
 
 var bucketSeq atomic.Int64
