@@ -2,6 +2,7 @@ package fs
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -374,7 +375,9 @@ func TestClusterBucketMkdirRmdir(t *testing.T) {
 	if err := os.Mkdir(bdir, 0o755); err != nil {
 		t.Fatalf("mkdir of a bucket: %v", err)
 	}
-	t.Cleanup(func() { c.DestroyBucket(t.Context(), aisclient.Bck{Name: name, Provider: aisclient.ProviderAIS}) })
+	t.Cleanup(func() {
+		c.DestroyBucket(context.Background(), aisclient.Bck{Name: name, Provider: aisclient.ProviderAIS})
+	})
 	if _, err := c.HeadBucket(t.Context(), aisclient.Bck{Name: name, Provider: aisclient.ProviderAIS}); err != nil {
 		t.Fatalf("bucket not created in AIS: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -37,7 +38,11 @@ func daemonize(ctx context.Context, c *mountConfig) error {
 	defer devnull.Close()
 	cmd := exec.Command(exe, c.args...)
 	cmd.Args[0] = "aisfs" // not the mount helper name: the child gets plain aisfs arguments
-	cmd.Env = append(os.Environ(), readyFDEnv+"=3")
+	// The child reports to this process, never to a service manager this process may be
+	// running under: that one would take its READY=1 for the wrong process.
+	cmd.Env = append(slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, "NOTIFY_SOCKET=")
+	}), readyFDEnv+"=3")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -135,7 +136,7 @@ func TestBackgroundMount(t *testing.T) {
 	if err := c.CreateBucket(t.Context(), bck); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.DestroyBucket(t.Context(), bck) })
+	t.Cleanup(func() { c.DestroyBucket(context.Background(), bck) })
 	if _, err := c.PutObject(t.Context(), bck, "dir/hello.txt", strings.NewReader("hi\n"), 3, aisclient.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -133,6 +133,7 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	select {
 	case <-done:
 		log.Info("unmounted from outside", "mountpoint", c.mountpoint)
+		sdnotify.Stopping()
 		return finishUploads(wb, c.s.shutdownWait, log)
 	case <-ctx.Done():
 	}

@@ -2,6 +2,7 @@ package posix
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -89,7 +90,7 @@ func newEnv(t *testing.T, endpoint string, args ...string) *env {
 	if err := c.CreateBucket(t.Context(), bck); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.DestroyBucket(t.Context(), bck) })
+	t.Cleanup(func() { c.DestroyBucket(context.Background(), bck) })
 	if endpoint == "" {
 		endpoint = ep
 	}
