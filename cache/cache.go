@@ -62,7 +62,8 @@ type Cache struct {
 	hits, misses, evictions, fetches, fetchBytes, bypassReads, readaheads atomic.Int64
 
 	mu        sync.Mutex // guards the fields below
-	lru       *simplelru.LRU[blockKey, []byte]
+	lru       *simplelru.LRU[blockKey, *block]
+	bufs      sync.Pool // full-size block buffers nobody holds any more
 	inflight  map[blockKey]*fetch
 	cached    int64    // bytes in lru
 	reserved  int64    // bytes of fetches in flight
@@ -96,10 +97,11 @@ func New(cfg Config) (*Cache, error) {
 	return c, nil
 }
 
-// onEvict runs under c.mu whenever the LRU drops a block.
-func (c *Cache) onEvict(_ blockKey, b []byte) {
-	c.cached -= int64(len(b))
+// onEvict runs under c.mu whenever the LRU drops a block: the cache lets go of its hold.
+func (c *Cache) onEvict(_ blockKey, b *block) {
+	c.cached -= int64(len(b.data))
 	c.evictions.Add(1)
+	b.release()
 }
 
 // Close cancels fetches in flight (their waiters get an error), stops readahead and waits for
@@ -111,6 +113,9 @@ func (c *Cache) Close() {
 	c.mu.Unlock()
 	c.cancel()
 	c.wg.Wait()
+	c.mu.Lock()
+	c.lru.Purge()
+	c.mu.Unlock()
 }
 
 // Stats returns a snapshot of the counters.
@@ -138,13 +143,16 @@ func (c *Cache) makeRoomLocked(n int64) {
 	}
 }
 
-// addLocked caches a finished block, whose bytes were reserved while it was in flight.
-func (c *Cache) addLocked(k blockKey, b []byte) {
+// addLocked caches a finished block, whose bytes were reserved while it was in flight, and
+// reports whether the cache holds it now.
+func (c *Cache) addLocked(k blockKey, b *block) bool {
 	if c.closed {
-		return
+		return false
 	}
 	c.lru.Remove(k) // never expected; keeps the byte count honest if it happens
-	c.makeRoomLocked(int64(len(b)))
+	c.makeRoomLocked(int64(len(b.data)))
+	b.hold()
 	c.lru.Add(k, b)
-	c.cached += int64(len(b))
+	c.cached += int64(len(b.data))
+	return true
 }

@@ -8,7 +8,7 @@ import (
 
 // Defaults applied to zero Config fields.
 const (
-	DefaultCapacity     = 1 << 30
+	DefaultCapacity     = 256 << 20
 	DefaultBlockSize    = 1 << 20
 	DefaultMaxReadahead = 64 << 20
 	DefaultMaxFetches   = 16
@@ -22,7 +22,7 @@ var ErrInvalidConfig = errors.New("invalid cache config")
 
 // Config tunes a Cache. The zero value is valid and means the defaults.
 type Config struct {
-	Capacity     int64 // bytes for cached blocks incl. in-flight ones; default 1 GiB
+	Capacity     int64 // bytes for cached blocks incl. in-flight ones; default 256 MiB
 	BlockSize    int64 // default 1 MiB (power of two not required but typical)
 	MaxReadahead int64 // max bytes a sequential reader keeps in flight ahead; default 64 MiB; < 0 disables
 	MaxFetches   int   // global limit of concurrent fetches (readahead + demand); default 16

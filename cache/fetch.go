@@ -22,22 +22,39 @@ type fetch struct {
 	done  chan struct{} // closed when data/err are final
 
 	// Guarded by Cache.mu.
-	queued bool // waiting in Cache.raQueue for a readahead slot
-	raSlot bool // running in one of the readahead slots
+	queued  bool // waiting in Cache.raQueue for a readahead slot
+	raSlot  bool // running in one of the readahead slots
+	waiters int  // readers that will take the block: each is owed a hold on it
 
 	// Set before done is closed; read only after.
-	data []byte
+	data *block
 	err  error
 }
 
-// wait returns the block once fetched, or ctx.Err() as soon as the caller gives up; the fetch
-// itself goes on for other waiters.
-func (f *fetch) wait(ctx context.Context) ([]byte, error) {
+// wait returns the block once fetched, with a hold the caller must release, or ctx.Err() as
+// soon as the caller gives up; the fetch itself goes on for other waiters.
+func (c *Cache) wait(ctx context.Context, f *fetch) (*block, error) {
 	select {
 	case <-f.done:
 		return f.data, f.err
 	case <-ctx.Done():
+		c.abandon(f)
 		return nil, ctx.Err()
+	}
+}
+
+// abandon gives up a waiter's claim on f: before f finishes it is no longer counted, after it
+// finished the hold it was given goes back.
+func (c *Cache) abandon(f *fetch) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-f.done:
+		if f.data != nil {
+			f.data.release()
+		}
+	default:
+		f.waiters--
 	}
 }
 
@@ -143,8 +160,9 @@ func (c *Cache) run(f *fetch) {
 	}
 }
 
-// finishLocked publishes a fetch's outcome, caches its block and releases its reservation.
-func (c *Cache) finishLocked(f *fetch, data []byte, err error) {
+// finishLocked publishes a fetch's outcome, caches its block, gives each waiter its hold and
+// releases the fetch's reservation.
+func (c *Cache) finishLocked(f *fetch, data *block, err error) {
 	if c.inflight[f.key] == f {
 		delete(c.inflight, f.key)
 	}
@@ -153,25 +171,32 @@ func (c *Cache) finishLocked(f *fetch, data []byte, err error) {
 		c.raBytes -= f.size
 	}
 	if err == nil {
+		data.refs.Add(int32(f.waiters) + 1) // the fetch's own hold, dropped below
 		c.addLocked(f.key, data)
+		f.data = data
+		data.release()
 	}
-	f.data, f.err = data, err
+	f.err = err
 	close(f.done)
 }
 
 // fetchBlock takes one of the MaxFetches slots and reads the block.
-func (c *Cache) fetchBlock(f *fetch) ([]byte, error) {
+func (c *Cache) fetchBlock(f *fetch) (*block, error) {
 	select {
 	case c.sem <- struct{}{}:
 	case <-c.ctx.Done():
 		return nil, ErrClosed
 	}
 	defer func() { <-c.sem }()
-	buf := make([]byte, f.size)
-	if err := c.fill(c.ctx, f.obj, f.off, buf); err != nil {
+	b := c.newBlock(f.size)
+	if err := c.fill(c.ctx, f.obj, f.off, b.data); err != nil {
+		if b.pool != nil {
+			buf := b.data
+			b.pool.Put(&buf)
+		}
 		return nil, err
 	}
-	return buf, nil
+	return b, nil
 }
 
 // fill calls the object's Fetcher for exactly len(p) bytes at off.

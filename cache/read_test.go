@@ -88,15 +88,15 @@ func TestReadNegativeOffset(t *testing.T) {
 	}
 }
 
-func TestReadInOneBlockDoesNotCopy(t *testing.T) {
+func TestReadRefInOneBlockDoesNotCopy(t *testing.T) {
 	o := newFake("obj", 3*tbs, 1)
 	c := newTestCache(t, Config{BlockSize: tbs, MaxReadahead: -1})
 	r := c.NewReader(o.object())
-	a, err := r.Read(t.Context(), tbs+10, tbs/2)
-	if err != nil {
-		t.Fatal(err)
+	a, relA, err := r.ReadRef(t.Context(), tbs+10, tbs/2)
+	if err != nil || relA == nil {
+		t.Fatalf("ReadRef: %v, release %v", err, relA != nil)
 	}
-	b, err := r.Read(t.Context(), tbs+10, 100)
+	b, relB, err := r.ReadRef(t.Context(), tbs+10, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,8 +106,40 @@ func TestReadInOneBlockDoesNotCopy(t *testing.T) {
 	if cap(a) != len(a) {
 		t.Errorf("sub-slice cap %d > len %d: an append could write into the cached block", cap(a), len(a))
 	}
+	relA()
+	relB()
 	if s := c.Stats(); s.Fetches != 1 || s.Hits != 1 {
 		t.Errorf("stats %+v, want 1 fetch and 1 hit", s)
+	}
+	// A span of two blocks is the caller's own copy.
+	if _, rel, err := r.ReadRef(t.Context(), tbs-5, 10); err != nil || rel != nil {
+		t.Errorf("ReadRef across blocks: %v, release %v", err, rel != nil)
+	}
+}
+
+// TestHeldBlockSurvivesEviction: a block a reader still holds keeps its bytes when the cache
+// evicts it and reuses buffers for other blocks.
+func TestHeldBlockSurvivesEviction(t *testing.T) {
+	o := newFake("obj", 8*tbs, 3)
+	c := newTestCache(t, Config{BlockSize: tbs, Capacity: 2 * tbs, MaxReadahead: -1})
+	r := c.NewReader(o.object())
+	held, release, err := r.ReadRef(t.Context(), 0, tbs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([]byte(nil), o.data[:tbs]...)
+	for i := 1; i < 8; i++ { // evicts block 0 and recycles buffers
+		got, err := r.Read(t.Context(), int64(i)*tbs, tbs)
+		if err != nil || !bytes.Equal(got, o.data[i*tbs:(i+1)*tbs]) {
+			t.Fatalf("block %d: %v", i, err)
+		}
+	}
+	if !bytes.Equal(held, want) {
+		t.Fatal("a held block was overwritten after its eviction")
+	}
+	release()
+	if c.Stats().Evictions == 0 {
+		t.Error("nothing was evicted: the test proves nothing")
 	}
 }
 

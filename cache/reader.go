@@ -46,16 +46,27 @@ func (r *Reader) Close() {
 	r.c.mu.Unlock()
 }
 
-// Read returns up to size bytes at off. A range inside one block is a sub-slice of the cached
-// block (do not modify it); a range across blocks is a new buffer. The result is short only at
+// Read returns up to size bytes at off in a buffer of the caller's. The result is short only at
 // the end of the object, and empty with a nil error at or past it.
 func (r *Reader) Read(ctx context.Context, off int64, size int) ([]byte, error) {
+	data, release, err := r.ReadRef(ctx, off, size)
+	if err != nil || release == nil {
+		return data, err
+	}
+	defer release()
+	return append([]byte(nil), data...), nil
+}
+
+// ReadRef is Read without a copy when the range lies in one cached block: data is then part of
+// the block, read-only, and valid until release is called (which must happen exactly once; the
+// block's memory is reused after). release is nil when data is the caller's to keep.
+func (r *Reader) ReadRef(ctx context.Context, off int64, size int) (data []byte, release func(), err error) {
 	end, err := r.clamp(off, size)
 	if err != nil || end == off {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return r.read(ctx, off, end, nil)
 }
@@ -68,7 +79,7 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
 		return 0, err
 	}
 	if end > off {
-		if _, err := r.read(context.Background(), off, end, p); err != nil {
+		if _, _, err := r.read(context.Background(), off, end, p); err != nil {
 			return 0, err
 		}
 	}
@@ -79,10 +90,10 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // read returns [off, end), a non-empty range inside the object: copied into dst when it is given,
-// else as a sub-slice of one block or a new buffer.
-func (r *Reader) read(ctx context.Context, off, end int64, dst []byte) ([]byte, error) {
+// else part of one held block (with its release) or a new buffer.
+func (r *Reader) read(ctx context.Context, off, end int64, dst []byte) ([]byte, func(), error) {
 	first, last := off/r.bs, (end-1)/r.bs
-	var blocks [][]byte
+	var blocks []*block
 	if r.observe(off, end) {
 		var ok bool
 		if blocks, ok = r.c.peek(r.obj.Key, first, last); !ok {
@@ -91,17 +102,22 @@ func (r *Reader) read(ctx context.Context, off, end int64, dst []byte) ([]byte, 
 			}
 			dst = dst[:end-off]
 			if err := r.c.bypass(ctx, r.obj, off, dst); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			return dst, nil
+			return dst, nil, nil
 		}
 	} else {
 		var err error
 		if blocks, err = r.c.blocks(ctx, r, first, last); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return r.assemble(blocks, off, end, dst), nil
+	if len(blocks) == 1 && dst == nil {
+		lo, hi := off-first*r.bs, end-first*r.bs
+		return blocks[0].data[lo:hi:hi], blocks[0].release, nil
+	}
+	defer releaseAll(blocks)
+	return r.assemble(blocks, off, end, dst), nil, nil
 }
 
 // errNegativeOffset rejects reads before the start of an object.
@@ -121,21 +137,16 @@ func (r *Reader) clamp(off int64, size int) (int64, error) {
 // blockLen is the length of block idx; only the last block is short.
 func (r *Reader) blockLen(idx int64) int64 { return min(r.bs, r.obj.Size-idx*r.bs) }
 
-// assemble returns [off, end) from blocks first..last. One block gives a capped sub-slice, so an
-// append by the caller cannot write into the block; more are copied into dst (or a new buffer).
-func (r *Reader) assemble(blocks [][]byte, off, end int64, dst []byte) []byte {
+// assemble copies [off, end) from blocks first..last into dst (or a new buffer).
+func (r *Reader) assemble(blocks []*block, off, end int64, dst []byte) []byte {
 	first := off / r.bs
-	if len(blocks) == 1 && dst == nil {
-		lo, hi := off-first*r.bs, end-first*r.bs
-		return blocks[0][lo:hi:hi]
-	}
 	if dst == nil {
 		dst = make([]byte, end-off)
 	}
 	pos := off
 	for i, b := range blocks {
 		start := (first + int64(i)) * r.bs
-		n := copy(dst[pos-off:end-off], b[pos-start:])
+		n := copy(dst[pos-off:end-off], b.data[pos-start:])
 		pos += int64(n)
 	}
 	return dst[:end-off]

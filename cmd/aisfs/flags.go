@@ -55,7 +55,7 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.StringVar(&s.endpoint, "endpoint", "", "AIS endpoint (http(s)://host:port) for a bucket SOURCE; default $AIS_ENDPOINT")
 	fl.BoolVarP(&s.foreground, "foreground", "f", false, "stay in the foreground instead of returning once mounted")
 	fl.BoolVar(&s.readOnly, "read-only", false, "mount read-only")
-	fl.StringVar(&s.cacheSize, "cache-size", "1GiB", "memory for the block read cache shared by all files")
+	fl.StringVar(&s.cacheSize, "cache-size", "256MiB", "memory for the block read cache shared by all files")
 	fl.StringVar(&s.blockSize, "block-size", "1MiB", "cache block size (the unit of range GETs)")
 	fl.StringVar(&s.readahead, "readahead", "64MiB", "largest readahead window of one sequential reader")
 	fl.StringVar(&s.kernelReadahead, "kernel-readahead", "1MiB", "the kernel's readahead for the mount (set through sysfs when root)")
