@@ -80,7 +80,7 @@ func newEnv(b *testing.B) *env {
 func (e *env) mount(b *testing.B, extra ...string) string {
 	b.Helper()
 	mnt := b.TempDir()
-	args := append([]string{"-f", "--stat-ttl", "1m", "--cache-size", "2GiB"}, extra...)
+	args := append([]string{"-f", "--stat-ttl", "1m", "--cache-size", "256MiB"}, extra...)
 	if p := os.Getenv("AISFS_BENCH_CPUPROFILE"); p != "" {
 		args = append(args, "--cpu-profile", p+"."+strings.ReplaceAll(b.Name(), "/", "_"))
 	}
