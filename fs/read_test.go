@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aisfs/aisfs/cache"
 )
 
 func names(t *testing.T, dir string) []string {
@@ -302,4 +304,31 @@ func TestWritesAreEROFS(t *testing.T) {
 		}
 	}
 	mustEqual(t, "f unchanged", readAll(t, p("f")), []byte("x"))
+}
+
+// TestUnchangedObjectReadFromMemory: reopening an unchanged object keeps the kernel page cache,
+// so a second epoch over a data set sends no GET.
+func TestUnchangedObjectReadFromMemory(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	data := randBytes(t, 2<<20)
+	put(t, c, bck, "epoch.bin", data)
+	cs := &countingStore{Store: c}
+	// A cache too small to hold the object: only the kernel's page cache can serve it again.
+	small, err := cache.New(cache.Config{Capacity: 1 << 20, BlockSize: 1 << 20, MaxReadahead: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(small.Close)
+	mnt := testMount(t, Config{Store: cs, Cache: small, Bucket: bck, StatTTL: time.Hour})
+	p := filepath.Join(mnt, "epoch.bin")
+	mustEqual(t, "first epoch", readAll(t, p), data)
+	gets := cs.gets.Load()
+	if gets == 0 {
+		t.Fatal("the first read sent no GET")
+	}
+	mustEqual(t, "second epoch", readAll(t, p), data)
+	if n := cs.gets.Load() - gets; n != 0 {
+		t.Errorf("reading an unchanged object again sent %d GETs, want 0 (kernel page cache kept)", n)
+	}
 }
