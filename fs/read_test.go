@@ -332,3 +332,29 @@ func TestUnchangedObjectReadFromMemory(t *testing.T) {
 		t.Errorf("reading an unchanged object again sent %d GETs, want 0 (kernel page cache kept)", n)
 	}
 }
+
+// TestRewriteWhileOpenIsESTALE: a handle never mixes versions; once the object it opened was
+// rewritten, reads that need AIS fail with ESTALE, and a new open reads the new version.
+func TestRewriteWhileOpenIsESTALE(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	v1, v2 := randBytes(t, 4<<20), randBytes(t, 4<<20)
+	put(t, c, bck, "f", v1)
+	mnt := testMount(t, Config{Store: c, Bucket: bck, StatTTL: time.Millisecond})
+	f, err := os.Open(filepath.Join(mnt, "f"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	if _, err := f.ReadAt(head, 0); err != nil {
+		t.Fatal(err)
+	}
+	mustEqual(t, "v1 head", head, v1[:4096])
+	put(t, c, bck, "f", v2)
+	tail := make([]byte, 4096)
+	if _, err := f.ReadAt(tail, 3<<20); !errors.Is(err, syscall.ESTALE) {
+		t.Fatalf("read of a rewritten object through an old handle: %v, want ESTALE", err)
+	}
+	mustEqual(t, "reopened", readAll(t, filepath.Join(mnt, "f")), v2)
+}
