@@ -109,7 +109,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 
 	for try := 1; ; try++ {
-		ports := []int{0, 0}
+		var ports []int
 		if reuse {
 			ports = []int{prev.ProxyPort, prev.TargetPort}
 		} else if ports, err = pickPorts(2); err != nil {
