@@ -114,7 +114,7 @@ func (d *dirNode) child(ctx context.Context, e *dirent, at time.Time, out *fuse.
 		case *fileNode:
 			if !e.isDir && ch.StableAttr().Mode == e.attr.fileType() {
 				if !n.busy() {
-					n.setAttr(e.attr, at)
+					n.setAttr(e.attr, identified(e.attr, at))
 				}
 				n.fillAttr(&out.Attr)
 				return ch
@@ -128,9 +128,19 @@ func (d *dirNode) child(ctx context.Context, e *dirent, at time.Time, out *fuse.
 		return d.NewInode(ctx, sub, fusefs.StableAttr{Mode: syscall.S_IFDIR})
 	}
 	n := d.fsys.newFile(d.bck, prefix+e.name)
-	n.setAttr(e.attr, at)
+	n.setAttr(e.attr, identified(e.attr, at))
 	n.fillAttr(&out.Attr)
 	return d.NewInode(ctx, n, fusefs.StableAttr{Mode: e.attr.fileType()})
+}
+
+// identified returns at, or no time at all when a names no version or checksum (an object this
+// mount uploaded with append and flush): its attributes then count as stale, so the next open
+// learns the version with a HEAD and never keys cached blocks by size alone.
+func identified(a objAttr, at time.Time) time.Time {
+	if a.version == "" && a.cksum == "" {
+		return time.Time{}
+	}
+	return at
 }
 
 var _ = (fusefs.NodeOpendirHandler)((*dirNode)(nil))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"syscall"
+	"time"
 
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -56,10 +57,11 @@ func (n *fileNode) uploaded(ctx context.Context, res writeback.SyncResult) {
 	n.ws.pending = false
 	n.attr.size = res.Size
 	n.attr.version, n.attr.cksum = "", ""
+	n.attrAt = time.Time{} // an append-flush does not say the new version: ask at the next open
 	if res.Attrs != nil {
 		n.attr.version, n.attr.cksum = res.Attrs.Version, res.Attrs.CksumValue
+		n.attrAt = n.fsys.now()
 	}
-	n.attrAt = n.fsys.now()
 	n.props = nil
 	patch := n.ws.patch
 	n.ws.patch = nil
