@@ -438,7 +438,8 @@ func TestRewriteSameSizeReadsNew(t *testing.T) {
 	mnt := testMount(t, Config{Store: c, Bucket: bck, StatTTL: time.Hour})
 	p := filepath.Join(mnt, "ckpt")
 	for i := 0; i < 3; i++ {
-		data := randBytes(t, 3<<20) // over the 1 MiB test chunk: streamed with append
+		data := randBytes(t, 3<<20) // over the 1 MiB test chunk: a new file streams with append
+		os.Remove(p)
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
