@@ -8,6 +8,7 @@ AISCLUSTER := $(BIN)/aiscluster
 STATE      := .state/ais
 MNT        := mnt
 PREFIX     ?= /usr/local
+VERSION    ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 SBINDIR    ?= /sbin
 
 # Is the demo mounted? (go ./... patterns and find would walk into it.)
@@ -17,7 +18,7 @@ MOUNTED = grep -qs ' $(abspath $(MNT)) ' /proc/mounts
 .PHONY: build test bench demo demo-stop install clean not-mounted $(AISCLUSTER)
 
 build:
-	$(GO) build -o $(AISFS) ./cmd/aisfs
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(AISFS) ./cmd/aisfs
 
 # aisnode comes from its own module (tools/aisnode) so AIStore's dependencies
 # stay out of go.mod. A few minutes the first time; only built when missing.
