@@ -33,6 +33,11 @@ type Config struct {
 	// before it falls back to one HEAD per name. Default 10000.
 	ListLookupMax int
 
+	// DirectIOMin, when positive, reads files of at least this size without the kernel page
+	// cache: one copy less per byte (a third faster on a 2-core machine), but later reads of the
+	// file come from AIS again and shared mmap(2) of it fails. 0 (the default) keeps the page cache.
+	DirectIOMin int64
+
 	// ReadOnly refuses every change, custom metadata included, with EROFS.
 	ReadOnly bool
 

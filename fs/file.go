@@ -122,6 +122,9 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 
 	// A read handle has nothing to flush: NOFLUSH spares close(2) a round trip to this process.
 	fuseFlags := uint32(fuse.FOPEN_NOFLUSH)
+	if min := n.fsys.cfg.DirectIOMin; min > 0 && a.size >= min {
+		fuseFlags |= fuse.FOPEN_DIRECT_IO
+	}
 	if keep {
 		fuseFlags |= fuse.FOPEN_KEEP_CACHE
 	}

@@ -358,3 +358,28 @@ func TestRewriteWhileOpenIsESTALE(t *testing.T) {
 	}
 	mustEqual(t, "reopened", readAll(t, filepath.Join(mnt, "f")), v2)
 }
+
+// TestDirectIOReads: with DirectIOMin, large files read byte-exact around the page cache.
+func TestDirectIOReads(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	data := randBytes(t, 5<<20+333)
+	put(t, c, bck, "big", data)
+	put(t, c, bck, "small", data[:1000])
+	mnt := testMount(t, Config{Store: c, Bucket: bck, DirectIOMin: 1 << 20})
+	mustEqual(t, "big", readAll(t, filepath.Join(mnt, "big")), data)
+	mustEqual(t, "small", readAll(t, filepath.Join(mnt, "small")), data[:1000])
+	f, err := os.Open(filepath.Join(mnt, "big"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	buf := make([]byte, 7777)
+	for _, off := range []int64{0, 1<<20 - 5, 3 << 20, int64(len(data)) - 100} {
+		n, err := f.ReadAt(buf, off)
+		if err != nil && err != io.EOF {
+			t.Fatalf("pread at %d: %v", off, err)
+		}
+		mustEqual(t, "pread", buf[:n], data[off:min(off+int64(len(buf)), int64(len(data)))])
+	}
+}

@@ -100,6 +100,7 @@ type mountConfig struct {
 	readahead       int64
 	kernelReadahead int64
 	stagingSize     int64
+	directIOMin     int64
 	token           string
 	metricsAddr     string
 	tls             *tls.Config
@@ -143,6 +144,11 @@ func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
 	}
 	if c.readahead, err = parseSize("readahead", s.readahead); err != nil {
 		return nil, err
+	}
+	if s.directIOMin != "" {
+		if c.directIOMin, err = parseSize("direct-io-min", s.directIOMin); err != nil {
+			return nil, err
+		}
 	}
 	if c.stagingSize, err = parseSize("staging-size", s.stagingSize); err != nil {
 		return nil, err
