@@ -66,12 +66,26 @@ func (n *fileNode) fillAttr(out *fuse.Attr) {
 }
 
 // revalidate returns the node's attributes, refreshed with one HEAD when older than the TTL.
+// While this mount writes the file, its own attributes are newer than AIS's and are returned.
 func (n *fileNode) revalidate(ctx context.Context) (objAttr, error) {
 	n.mu.Lock()
-	a, at := n.attr, n.attrAt
 	local := n.ws.writers > 0 || n.ws.pending
 	n.mu.Unlock()
-	if local || n.fsys.fresh(at) {
+	if local {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		return n.attr, nil
+	}
+	return n.current(ctx)
+}
+
+// current returns the attributes of the object in AIS: cached ones while fresh and naming a
+// version or checksum, else from one HEAD. Reads are keyed by what it returns.
+func (n *fileNode) current(ctx context.Context) (objAttr, error) {
+	n.mu.Lock()
+	a, at := n.attr, n.attrAt
+	n.mu.Unlock()
+	if n.fsys.fresh(at) && (a.version != "" || a.cksum != "") {
 		return a, nil
 	}
 	at = n.fsys.now()
@@ -80,7 +94,9 @@ func (n *fileNode) revalidate(ctx context.Context) (objAttr, error) {
 		return objAttr{}, err
 	}
 	a = attrFromHead(h)
-	n.setAttr(a, at)
+	if !n.busy() {
+		n.setAttr(a, at)
+	}
 	return a, nil
 }
 
@@ -106,19 +122,23 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 		}
 		return h, 0, 0
 	}
-	a, err := n.revalidate(ctx)
+	n.mu.Lock()
+	active, pending := n.ws.active, n.ws.pending
+	n.mu.Unlock()
+	if pending && active != nil {
+		// Created here and not in AIS yet: read what the writer has.
+		return &stagedReader{f: active}, fuse.FOPEN_DIRECT_IO, 0
+	}
+	// Close-to-open: a reader sees the object as AIS has it, which includes everything a
+	// writer of this mount has closed or synced.
+	a, err := n.current(ctx)
 	if err != nil {
 		return nil, 0, n.fsys.errno("open", n.path(), err)
 	}
 	n.mu.Lock()
 	keep := n.opened && n.lastOpen.sameContent(a) && a.version != ""
 	n.opened, n.lastOpen = true, a
-	active := n.ws.active
 	n.mu.Unlock()
-	if active != nil {
-		// Being written here: read what the writer has, AIS may not have it yet.
-		return &stagedReader{f: active}, fuse.FOPEN_DIRECT_IO, 0
-	}
 
 	// A read handle has nothing to flush: NOFLUSH spares close(2) a round trip to this process.
 	fuseFlags := uint32(fuse.FOPEN_NOFLUSH)
