@@ -127,7 +127,7 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 	n.mu.Unlock()
 	if pending && active != nil {
 		// Created here and not in AIS yet: read what the writer has.
-		return &stagedReader{f: active}, fuse.FOPEN_DIRECT_IO, 0
+		return &stagedReader{node: n, f: active}, fuse.FOPEN_DIRECT_IO, 0
 	}
 	// Close-to-open: a reader sees the object as AIS has it, which includes everything a
 	// writer of this mount has closed or synced.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 	"syscall"
 	"time"
 
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 
+	"github.com/aisfs/aisfs/cache"
 	"github.com/aisfs/aisfs/writeback"
 )
 
@@ -109,17 +111,57 @@ func (n *fileNode) writerDone(f *writeback.File) {
 	}
 }
 
-// stagedReader reads a file that a handle of this mount is writing.
-type stagedReader struct{ f *writeback.File }
+// stagedReader reads a file that a handle of this mount is creating: from the writer's staging
+// file while it is open, then (once the writer finished and let it go) from AIS.
+type stagedReader struct {
+	node *fileNode
+	f    *writeback.File
+
+	mu sync.Mutex
+	r  *cache.Reader // GUARDED_BY(mu): after the writer closed
+}
 
 var _ = (fusefs.FileReader)((*stagedReader)(nil))
 
 func (r *stagedReader) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
-	n, err := r.f.ReadAt(dest, off)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, syscall.EIO
+	r.mu.Lock()
+	cr := r.r
+	r.mu.Unlock()
+	if cr == nil {
+		n, err := r.f.ReadAt(dest, off)
+		switch {
+		case err == nil || errors.Is(err, io.EOF):
+			return fuse.ReadResultData(dest[:n]), 0
+		case !errors.Is(err, writeback.ErrClosed):
+			return nil, r.node.fsys.errno("read", r.node.path(), err)
+		}
+		a, err := r.node.current(ctx)
+		if err != nil {
+			return nil, r.node.fsys.errno("read", r.node.path(), err)
+		}
+		r.mu.Lock()
+		if r.r == nil {
+			r.r = r.node.fsys.cache.NewReader(r.node.cacheObject(a))
+		}
+		cr = r.r
+		r.mu.Unlock()
 	}
-	return fuse.ReadResultData(dest[:n]), 0
+	data, err := cr.Read(ctx, off, len(dest))
+	if err != nil {
+		return nil, r.node.fsys.errno("read", r.node.path(), err)
+	}
+	return fuse.ReadResultData(data), 0
+}
+
+var _ = (fusefs.FileReleaser)((*stagedReader)(nil))
+
+func (r *stagedReader) Release(ctx context.Context) syscall.Errno {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.r != nil {
+		r.r.Close()
+	}
+	return 0
 }
 
 // openForWrite maps open(2) flags onto a writeback mode.

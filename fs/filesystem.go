@@ -33,7 +33,7 @@ func New(cfg Config) (*FS, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &FS{onErrno: cfg.OnErrno, cfg: cfg, store: cfg.Store, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}, nil
+	return &FS{onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}, nil
 }
 
 // Root returns the root node: the cluster in cluster mode, else the bucket (below the prefix).

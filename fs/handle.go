@@ -19,6 +19,8 @@ type readHandle struct {
 var _ = (fusefs.FileReader)((*readHandle)(nil))
 
 func (h *readHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	ctx, done := patient(ctx)
+	defer done()
 	data, release, err := h.r.ReadRef(ctx, off, len(dest))
 	if err != nil {
 		return nil, h.node.fsys.errno("read", h.node.path(), err)

@@ -81,6 +81,8 @@ type listLoad struct {
 // limit > 0 stops after about that many entries (the listing is then incomplete); limit 0 insists
 // on a complete listing.
 func (d *dirNode) load(ctx context.Context, limit int) (*listing, error) {
+	ctx, done := patient(ctx)
+	defer done()
 	lc := &d.lc
 	for {
 		lc.mu.Lock()

@@ -102,6 +102,7 @@ func testMount(t *testing.T, cfg Config) string {
 	opts := fsys.Options(fuse.MountOptions{
 		FsName: "aisfs-test", Name: "aisfs", DirectMount: os.Geteuid() == 0,
 		MaxWrite: 1 << 20, MaxReadAhead: 1 << 20, MaxBackground: 64,
+		Debug: os.Getenv("AISFS_TEST_FUSE_DEBUG") != "",
 	})
 	server, err := fusefs.Mount(mnt, fsys.Root(), opts)
 	if err != nil {

@@ -33,6 +33,7 @@ func (n *fileNode) openWriter(ctx context.Context, mode writeback.Mode, size int
 	}
 	n.mu.Lock()
 	n.ws.writers++
+	n.ws.active = f
 	n.mu.Unlock()
 	return &writeHandle{node: n, f: f}, nil
 }

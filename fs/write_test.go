@@ -447,3 +447,52 @@ func TestRewriteSameSizeReadsNew(t *testing.T) {
 		mustEqual(t, fmt.Sprintf("AIS round %d", i), object(t, c, bck, "ckpt"), data)
 	}
 }
+
+// TestReadWhileCreating: a reader of a file another handle is still creating sees the written
+// bytes, and keeps reading after the writer has closed.
+func TestReadWhileCreating(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	mnt := testMount(t, Config{Store: c, Bucket: bck})
+	p := filepath.Join(mnt, "growing")
+	w, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	data := randBytes(t, 100<<10)
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	r, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got := make([]byte, 1000)
+	if _, err := r.ReadAt(got, 0); err != nil {
+		t.Fatalf("read while the writer is open: %v", err)
+	}
+	mustEqual(t, "while writing", got, data[:1000])
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for { // the writer's release reaches the filesystem shortly after close returns
+		if _, err := r.ReadAt(got, 50<<10); err != nil {
+			t.Fatalf("read after the writer closed: %v", err)
+		}
+		mustEqual(t, "after close", got, data[50<<10:50<<10+1000])
+		if time.Now().After(deadline) {
+			break
+		}
+		if _, err := c.HeadObject(t.Context(), bck, "growing"); err == nil {
+			time.Sleep(100 * time.Millisecond)
+			if _, err := r.ReadAt(got, 60<<10); err != nil {
+				t.Fatalf("read after the upload: %v", err)
+			}
+			mustEqual(t, "after upload", got, data[60<<10:60<<10+1000])
+			break
+		}
+	}
+}
