@@ -10,6 +10,7 @@ import (
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
 
 	"github.com/aisfs/aisfs/aisclient"
+	"github.com/aisfs/aisfs/writeback"
 )
 
 // MaxDirRename bounds how many objects a directory rename moves one by one; a larger directory
@@ -95,11 +96,17 @@ func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string) 
 	// close(2) returns before the kernel releases the handle, so a writer may still be
 	// registered; what it wrote must be in AIS before AIS can rename it.
 	if active != nil && (pending || active.Dirty()) {
-		if err := active.Sync(context.WithoutCancel(ctx)); err != nil {
+		switch err := active.Sync(context.WithoutCancel(ctx)); {
+		case err == nil:
+			n.uploaded(context.WithoutCancel(ctx), active.LastSync())
+		case !errors.Is(err, writeback.ErrClosed): // closed: its release already uploaded
 			return d.fsys.errno("rename", d.bck.String()+"/"+from, err)
 		}
-		n.uploaded(context.WithoutCancel(ctx), active.LastSync())
-	} else if pending {
+		n.mu.Lock()
+		pending = n.ws.pending
+		n.mu.Unlock()
+	}
+	if pending {
 		return syscall.ENOENT // created here, and its upload failed
 	}
 	err := d.fsys.store.RenameObject(ctx, d.bck, from, to)

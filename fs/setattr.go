@@ -2,6 +2,7 @@ package fs
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"syscall"
 
@@ -81,11 +82,16 @@ func (n *fileNode) truncate(ctx context.Context, fh fusefs.FileHandle, size int6
 	active := n.ws.active
 	n.mu.Unlock()
 	if active != nil {
-		if err := active.Truncate(size); err != nil {
+		err := active.Truncate(size)
+		if err == nil {
+			n.grow(size)
+			return 0
+		}
+		// A writer that has just closed (its release is on the way) has uploaded already:
+		// truncate the object instead.
+		if !errors.Is(err, writeback.ErrClosed) {
 			return n.fsys.errno("truncate", n.path(), err)
 		}
-		n.grow(size)
-		return 0
 	}
 	a, err := n.revalidate(ctx)
 	if err != nil {
