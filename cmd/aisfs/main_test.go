@@ -23,17 +23,13 @@ var aisfsBin string
 
 // TestMain builds the binary once: the mount is served by a separate process, as users run it.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "aisfs-cmd-")
+	bin, cleanup, err := aiscluster.BuildAisfs()
 	if err != nil {
-		panic(err)
-	}
-	aisfsBin = filepath.Join(dir, "aisfs")
-	if out, err := exec.Command("go", "build", "-o", aisfsBin, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build aisfs: %v\n%s", err, out)
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	defer os.RemoveAll(dir)
-	aiscluster.Main(m)
+	aisfsBin = bin
+	aiscluster.Main(m, cleanup)
 }
 
 func requireFUSE(t *testing.T) {

@@ -83,9 +83,12 @@ func unavailable(tb testing.TB, err error) {
 }
 
 // Main is for TestMain: it runs the tests, stops the cluster Endpoint
-// started (if any), and exits with the tests' code.
-func Main(m *testing.M) {
+// started (if any), runs cleanups, and exits with the tests' code.
+func Main(m *testing.M, cleanups ...func()) {
 	code := m.Run()
+	for _, c := range cleanups {
+		c()
+	}
 	if err := shared.stop(); err != nil {
 		fmt.Fprintln(os.Stderr, "aiscluster: stop:", err)
 	}

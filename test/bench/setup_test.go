@@ -18,7 +18,13 @@ import (
 	"github.com/aisfs/aisfs/test/aiscluster"
 )
 
-func TestMain(m *testing.M) { aiscluster.Main(m) }
+func TestMain(m *testing.M) {
+	aiscluster.Main(m, func() {
+		if aisfsCleanup != nil {
+			aisfsCleanup()
+		}
+	})
+}
 
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
@@ -38,20 +44,13 @@ var (
 	aisfsOnce sync.Once
 	aisfsBin  string
 	aisfsErr  error
+
+	aisfsCleanup func()
 )
 
 func buildAisfs(b *testing.B) string {
 	aisfsOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "aisfs-bench-")
-		if err != nil {
-			aisfsErr = err
-			return
-		}
-		aisfsBin = filepath.Join(dir, "aisfs")
-		out, err := exec.Command("go", "build", "-o", aisfsBin, "github.com/aisfs/aisfs/cmd/aisfs").CombinedOutput()
-		if err != nil {
-			aisfsErr = fmt.Errorf("build aisfs: %v\n%s", err, out)
-		}
+		aisfsBin, aisfsCleanup, aisfsErr = aiscluster.BuildAisfs()
 	})
 	if aisfsErr != nil {
 		b.Fatal(aisfsErr)

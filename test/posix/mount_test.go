@@ -21,17 +21,13 @@ import (
 var aisfsBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "aisfs-posix-")
+	bin, cleanup, err := aiscluster.BuildAisfs()
 	if err != nil {
-		panic(err)
-	}
-	aisfsBin = filepath.Join(dir, "aisfs")
-	if out, err := exec.Command("go", "build", "-o", aisfsBin, "github.com/aisfs/aisfs/cmd/aisfs").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build aisfs: %v\n%s", err, out)
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	defer os.RemoveAll(dir)
-	aiscluster.Main(m)
+	aisfsBin = bin
+	aiscluster.Main(m, cleanup)
 }
 
 func requireFUSE(t *testing.T) {
