@@ -96,9 +96,8 @@ func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string) 
 	// close(2) returns before the kernel releases the handle, so a writer may still be
 	// registered; what it wrote must be in AIS before AIS can rename it.
 	if active != nil && (pending || active.Dirty()) {
-		switch err := active.Sync(context.WithoutCancel(ctx)); {
+		switch err := n.upload(context.WithoutCancel(ctx), active, false); {
 		case err == nil:
-			n.uploaded(context.WithoutCancel(ctx), active.LastSync())
 		case !errors.Is(err, writeback.ErrClosed): // closed: its release already uploaded
 			return d.fsys.errno("rename", d.bck.String()+"/"+from, err)
 		}
