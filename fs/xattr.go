@@ -289,3 +289,23 @@ func (d *dirNode) bucketProps(ctx context.Context) (map[string]string, error) {
 	}
 	return bucketPropsOf(p), nil
 }
+
+var _ = (fusefs.NodeSetxattrer)((*dirNode)(nil))
+
+// Setxattr: a directory has nowhere to keep attributes. ENOTSUP (not go-fuse's default ENODATA)
+// tells cp -p and rsync -X that ACLs are not supported here, so they fall back to chmod.
+func (d *dirNode) Setxattr(ctx context.Context, attr string, data []byte, flags uint32) syscall.Errno {
+	if d.fsys.cfg.ReadOnly {
+		return syscall.EROFS
+	}
+	if strings.HasPrefix(attr, xattrAIS) {
+		return syscall.EPERM
+	}
+	return syscall.ENOTSUP
+}
+
+var _ = (fusefs.NodeRemovexattrer)((*dirNode)(nil))
+
+func (d *dirNode) Removexattr(ctx context.Context, attr string) syscall.Errno {
+	return d.Setxattr(ctx, attr, nil, 0)
+}
