@@ -65,9 +65,10 @@ func TestRenameNoReplace(t *testing.T) {
 			for _, n := range []string{"a", "b", "src"} {
 				put(t, c, bck, n, []byte(n))
 			}
-			var createErr error // set on a FUSE server goroutine, read after the rename
+			createErr := make(chan error, 1) // from a FUSE server goroutine
 			s := &racingStore{Store: c, name: "zz", fail: tc.fail, create: func() {
-				_, createErr = c.PutObject(context.Background(), bck, "zz", strings.NewReader("theirs"), 6, aisclient.PutOptions{})
+				_, err := c.PutObject(context.Background(), bck, "zz", strings.NewReader("theirs"), 6, aisclient.PutOptions{})
+				createErr <- err
 			}}
 			wb, err := writeback.NewManager(writeback.Config{Dir: t.TempDir()}, c)
 			if err != nil {
@@ -81,8 +82,13 @@ func TestRenameNoReplace(t *testing.T) {
 			}
 			s.armed.Store(true)
 			err = unix.Renameat2(unix.AT_FDCWD, src, unix.AT_FDCWD, filepath.Join(mnt, "zz"), unix.RENAME_NOREPLACE)
-			if createErr != nil {
-				t.Fatal(createErr)
+			select {
+			case err := <-createErr:
+				if err != nil {
+					t.Fatal(err)
+				}
+			default:
+				t.Fatal("the kernel's lookup did not HEAD the target")
 			}
 			if !errors.Is(err, tc.want) {
 				t.Errorf("rename with RENAME_NOREPLACE: %v, want %v", err, tc.want)
