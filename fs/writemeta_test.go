@@ -116,6 +116,21 @@ func TestMetadataOrderings(t *testing.T) {
 			mustClose(t, f)
 			return p
 		}},
+		{name: "a getxattr while rewriting keeps the write's mtime", size: 10, wroteLast: true, steps: func(t *testing.T, p string, f *os.File) string {
+			mustClose(t, f)
+			f, err := os.OpenFile(p, os.O_WRONLY|os.O_TRUNC, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			setMeta(t, p, set)
+			if _, err := f.Write([]byte("new")); err != nil {
+				t.Fatal(err)
+			}
+			// HEADs the old object, whose attributes are older than the node's.
+			unix.Getxattr(p, "user.none", make([]byte, 64))
+			mustClose(t, f)
+			return p
+		}},
 	}
 	c := newClient(t)
 	bck := newBucket(t, c)
