@@ -21,11 +21,8 @@ type writeHandle struct {
 
 // openWriter starts a writeback file for the node in the given mode.
 func (n *fileNode) openWriter(ctx context.Context, mode writeback.Mode, size int64, exists bool) (*writeHandle, error) {
-	n.mu.Lock()
-	meta := n.attr.meta
-	n.mu.Unlock()
 	f, err := n.fsys.wb.Open(ctx, n.bck, n.objName(), mode, writeback.OpenOptions{
-		Size: size, Exists: exists, Custom: metaKeys(meta),
+		Size: size, Exists: exists, CustomFunc: n.currentMeta,
 	})
 	if err != nil {
 		return nil, err

@@ -16,18 +16,22 @@ import (
 //   - A write, or an open with O_TRUNC, sets the node's mtime to the time of the change, as Linux
 //     does; a utimens afterwards replaces it and a later write sets it again. When the upload
 //     happens never matters.
-//   - Every upload of a writer goes through (*fileNode).upload and carries the node's metadata as it
-//     is when the upload starts (metaKeys). AIS merges a PUT's custom keys into the object's, so
-//     keys it does not carry (user xattrs) stay.
+//   - Every PUT of a writer carries the node's metadata as it is when the PUT starts (currentMeta,
+//     called by writeback, also for the uploads of Manager.Shutdown). AIS merges a PUT's custom
+//     keys into the object's, so keys it does not carry (user xattrs) stay. fs uploads a writer
+//     only through (*fileNode).upload, which does what follows.
 //   - A setattr changes the node's metadata, bumps metaGen and PATCHes AIS at once (storeMeta),
 //     unless the object is not in AIS yet: then its first upload carries the change.
 //   - An upload that ends with metaGen moved since it started (a setattr ran meanwhile, and the
 //     upload may have landed on top of its PATCH) PATCHes the metadata again; so does every
-//     append-flush, which carries no custom metadata.
+//     append-flush, which carries no custom metadata. (Manager.Shutdown's uploads bypass fs: a
+//     file still open at SIGTERM that goes up with append and flush gets no PATCH.)
 //   - A node's metadata PATCHes go one at a time under metaMu, each with values read while holding
 //     it, so a PATCH never lands after one that carries newer values.
 //
-// Lock order: metaMu, then n.mu.
+// Lock order: metaMu, then n.mu (go-fuse's tree lock and the parent's overlay lock come after
+// metaMu, never under n.mu). writeback calls currentMeta with the File's gate held and none of its
+// other locks; fs never holds n.mu while calling into a writeback.File.
 
 // metaKeys is the custom metadata that says m: every key that is set.
 func metaKeys(m posixMeta) map[string]string {
@@ -55,14 +59,20 @@ func (n *fileNode) touch() {
 	n.mu.Unlock()
 }
 
-// upload makes f's content durable in AIS (Close when closing, else Sync) with the node's current
-// metadata, and records the result. It is the one way fs uploads a writer.
+// currentMeta is the custom metadata that says the node's metadata now.
+func (n *fileNode) currentMeta() map[string]string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return metaKeys(n.attr.meta)
+}
+
+// upload makes f's content durable in AIS (Close when closing, else Sync) and records the result.
+// It is the one way fs uploads a writer.
 func (n *fileNode) upload(ctx context.Context, f *writeback.File, closing bool) error {
 	n.mu.Lock()
-	gen, md := n.ws.metaGen, metaKeys(n.attr.meta)
+	gen := n.ws.metaGen // before the PUT reads the metadata
 	n.mu.Unlock()
 	dirty := f.Dirty()
-	f.SetCustom(md)
 	var err error
 	if closing {
 		err = f.Close(ctx)
@@ -103,9 +113,7 @@ func (n *fileNode) storeMeta(ctx context.Context, keys map[string]string) error 
 func (n *fileNode) pushMeta(ctx context.Context) error {
 	n.metaMu.Lock()
 	defer n.metaMu.Unlock()
-	n.mu.Lock()
-	md := metaKeys(n.attr.meta)
-	n.mu.Unlock()
+	md := n.currentMeta()
 	if len(md) == 0 {
 		return nil
 	}

@@ -153,3 +153,36 @@ func TestTarPreserves(t *testing.T) {
 	e.remount(t)
 	sameFiles(t, src, dst, false)
 }
+
+// TestShutdownKeepsMetadata: a file still open for writing at SIGTERM is uploaded by the
+// shutdown with the mode and time set on it while it was open. The test holds the file itself:
+// a shell's children would flush it when they close their copy of the descriptor.
+func TestShutdownKeepsMetadata(t *testing.T) {
+	e := newEnv(t, "")
+	p := e.path("held")
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close() // fails once aisfs is gone; the upload is what counts
+	if _, err := f.WriteString("data\n"); err != nil {
+		t.Fatal(err)
+	}
+	mtime := time.Unix(1500000000, 250000000)
+	if err := os.Chmod(p, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(p, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.stop(t); err != nil {
+		t.Fatalf("aisfs exit after SIGTERM: %v\n%s", err, e.stderr.String())
+	}
+	a, err := e.c.HeadObject(t.Context(), e.bck, "held")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Custom["aisfs.mode"] != "0100640" || a.Custom["aisfs.mtime"] != "1500000000.250000000" {
+		t.Fatalf("AIS holds %v, want mode 0100640 and mtime 1500000000.25", a.Custom)
+	}
+}
