@@ -47,7 +47,8 @@ type OpenOptions struct {
 	// An append-flush cannot carry it: see File.LastSync.
 	Custom map[string]string
 	// CustomFunc, when set, is called as each PUT starts (also one that Manager.Shutdown
-	// makes), outside the File's locks; its result is merged over Custom and SetCustom's.
+	// makes), with the File's content held still but none of its mutexes; its result is
+	// merged over Custom and SetCustom's. It must not call back into the File.
 	CustomFunc func() map[string]string
 }
 
