@@ -21,6 +21,7 @@ type fileNode struct {
 	bck  aisclient.Bck
 	nm   namer
 
+	metaMu   sync.Mutex // one metadata PATCH at a time; before mu (writemeta.go)
 	mu       sync.Mutex
 	attr     objAttr             // GUARDED_BY(mu)
 	attrAt   time.Time           // GUARDED_BY(mu): when attr was fetched; zero forces a HEAD

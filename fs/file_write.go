@@ -3,6 +3,7 @@ package fs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"syscall"
@@ -21,8 +22,7 @@ type writeState struct {
 	pending  bool            // created here and not uploaded yet: AIS has no such object
 	unlinked bool            // removed while open: uploads are dropped
 	active   *writeback.File // the latest writer, for readers of a file being written
-	// patch holds metadata changed while the object did not exist in AIS yet.
-	patch map[string]string
+	metaGen  uint64          // bumped by every setattr of the metadata; see writemeta.go
 }
 
 func (n *fileNode) isUnlinked() bool {
@@ -44,17 +44,10 @@ func (n *fileNode) grow(size int64) {
 	n.mu.Unlock()
 }
 
-func (n *fileNode) uploadMeta() map[string]string {
-	n.mu.Lock()
-	meta := n.attr.meta
-	n.mu.Unlock()
-	return uploadMeta(meta, n.fsys.now())
-}
-
-// uploaded records a successful upload: the object exists now, with a new version that the next
-// open learns with a HEAD. Metadata that a PUT could not carry (after an append-flush, or changed
-// before the object existed) is set with a PATCH.
-func (n *fileNode) uploaded(ctx context.Context, res writeback.SyncResult) {
+// uploaded records a successful upload that started when metaGen was gen: the object exists now,
+// with a new version that the next open learns with a HEAD. The metadata is PATCHed when the
+// upload may not hold it (writemeta.go).
+func (n *fileNode) uploaded(ctx context.Context, res writeback.SyncResult, gen uint64) error {
 	n.mu.Lock()
 	n.ws.pending = false
 	n.attr.size = res.Size
@@ -65,30 +58,15 @@ func (n *fileNode) uploaded(ctx context.Context, res writeback.SyncResult) {
 		n.attrAt = n.fsys.now()
 	}
 	n.props = nil
-	patch := n.ws.patch
-	n.ws.patch = nil
-	meta := n.attr.meta
-	a := n.attr
+	moved := n.ws.metaGen != gen
 	n.mu.Unlock()
-	if name, parent := n.Parent(); parent != nil {
-		if d, ok := parent.Operations().(*dirNode); ok {
-			d.ov.add(&dirent{name: name, attr: a, at: n.fsys.now()})
+	n.publish()
+	if res.Method == writeback.MethodAppend || moved {
+		if err := n.pushMeta(ctx); err != nil {
+			return fmt.Errorf("setting metadata after upload: %w", err)
 		}
 	}
-
-	if res.Method == writeback.MethodAppend {
-		if patch == nil {
-			patch = map[string]string{}
-		}
-		for k, v := range uploadMeta(meta, n.fsys.now()) {
-			patch[k] = v
-		}
-	}
-	if len(patch) > 0 {
-		if err := n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), patch, false); err != nil {
-			n.fsys.log.Warn("setting metadata after upload", "path", n.path(), "err", err)
-		}
-	}
+	return nil
 }
 
 func (n *fileNode) writerDone(f *writeback.File) {
@@ -192,6 +170,7 @@ func (n *fileNode) openForWrite(ctx context.Context, flags uint32) (*writeHandle
 		return nil, n.fsys.errno("open", n.path(), err)
 	}
 	if mode == writeback.Truncate {
+		n.touch()
 		n.grow(0)
 	}
 	return h, 0

@@ -40,8 +40,12 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 		return syscall.ENOENT
 	}
 	if flags&renameNoReplace != 0 {
-		if _, errno := dst.exists(ctx, newName); errno == 0 {
+		switch _, errno := dst.exists(ctx, newName); errno {
+		case 0:
 			return syscall.EEXIST
+		case syscall.ENOENT:
+		default:
+			return errno // unknown is not absent: never replace what may be there
 		}
 	}
 	from, to := d.prefix()+name, dst.prefix()+newName
@@ -70,7 +74,8 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 
 const renameNoReplace = 1 // RENAME_NOREPLACE
 
-// exists tells whether name is in the directory, as a lookup would.
+// exists tells whether name is in the directory, as a lookup would: ENOENT only when it is
+// known to be absent, another errno when that cannot be known.
 func (d *dirNode) exists(ctx context.Context, name string) (*dirent, syscall.Errno) {
 	l, err := d.load(ctx, d.fsys.cfg.ListLookupMax)
 	if err != nil {
@@ -83,10 +88,13 @@ func (d *dirNode) exists(ctx context.Context, name string) (*dirent, syscall.Err
 		return e, 0
 	}
 	e, _, err := d.probe(ctx, d.prefix(), name)
-	if err != nil {
+	switch {
+	case err == nil:
+		return e, 0
+	case errors.Is(err, aisclient.ErrNotFound) || errors.Is(err, aisclient.ErrInvalidName):
 		return nil, syscall.ENOENT
 	}
-	return e, 0
+	return nil, d.fsys.errno("lookup", d.path(name), err)
 }
 
 func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string) syscall.Errno {
@@ -96,9 +104,8 @@ func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string) 
 	// close(2) returns before the kernel releases the handle, so a writer may still be
 	// registered; what it wrote must be in AIS before AIS can rename it.
 	if active != nil && (pending || active.Dirty()) {
-		switch err := active.Sync(context.WithoutCancel(ctx)); {
+		switch err := n.upload(context.WithoutCancel(ctx), active, false); {
 		case err == nil:
-			n.uploaded(context.WithoutCancel(ctx), active.LastSync())
 		case !errors.Is(err, writeback.ErrClosed): // closed: its release already uploaded
 			return d.fsys.errno("rename", d.bck.String()+"/"+from, err)
 		}

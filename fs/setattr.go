@@ -43,20 +43,10 @@ func (n *fileNode) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.S
 		n.attr.meta.mtime = mtime
 		patch[metaMtime] = formatUnixTime(mtime)
 	}
-	pending := n.ws.pending || n.ws.writers > 0
-	if pending && len(patch) > 0 {
-		// The next upload carries the mode and sets the rest after it.
-		if n.ws.patch == nil {
-			n.ws.patch = map[string]string{}
-		}
-		for k, v := range patch {
-			n.ws.patch[k] = v
-		}
-	}
 	n.props = nil
 	n.mu.Unlock()
-	if len(patch) > 0 && !pending {
-		if err := n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), patch, false); err != nil {
+	if len(patch) > 0 {
+		if err := n.storeMeta(ctx, patch); err != nil {
 			n.expire()
 			return n.fsys.errno("setattr", n.path(), err)
 		}

@@ -23,7 +23,7 @@ func (d *dirNode) Symlink(ctx context.Context, target, name string, out *fuse.En
 	now := d.fsys.now()
 	meta := posixMeta{mode: syscall.S_IFLNK | 0o777, uid: -1, gid: -1, mtime: now}
 	attrs, err := d.fsys.store.PutObject(ctx, d.bck, objName, strings.NewReader(target), int64(len(target)),
-		aisclient.PutOptions{Custom: uploadMeta(meta, now)})
+		aisclient.PutOptions{Custom: metaKeys(meta)})
 	if err != nil {
 		return nil, d.fsys.errno("symlink", d.path(name), err)
 	}

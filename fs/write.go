@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"syscall"
-	"time"
 
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -22,11 +21,8 @@ type writeHandle struct {
 
 // openWriter starts a writeback file for the node in the given mode.
 func (n *fileNode) openWriter(ctx context.Context, mode writeback.Mode, size int64, exists bool) (*writeHandle, error) {
-	n.mu.Lock()
-	meta := n.attr.meta
-	n.mu.Unlock()
 	f, err := n.fsys.wb.Open(ctx, n.bck, n.objName(), mode, writeback.OpenOptions{
-		Size: size, Exists: exists, Custom: uploadMeta(meta, n.fsys.now()),
+		Size: size, Exists: exists, CustomFunc: n.currentMeta,
 	})
 	if err != nil {
 		return nil, err
@@ -36,15 +32,6 @@ func (n *fileNode) openWriter(ctx context.Context, mode writeback.Mode, size int
 	n.ws.active = f
 	n.mu.Unlock()
 	return &writeHandle{node: n, f: f}, nil
-}
-
-// uploadMeta is the custom metadata an upload carries: the mode, and now as modification time.
-func uploadMeta(m posixMeta, now time.Time) map[string]string {
-	md := map[string]string{metaMtime: formatUnixTime(now)}
-	if m.mode != 0 {
-		md[metaMode] = formatMode(m.mode)
-	}
-	return md
 }
 
 var _ = (fusefs.FileReader)((*writeHandle)(nil))
@@ -60,6 +47,7 @@ func (h *writeHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.Re
 var _ = (fusefs.FileWriter)((*writeHandle)(nil))
 
 func (h *writeHandle) Write(ctx context.Context, data []byte, off int64) (uint32, syscall.Errno) {
+	h.node.touch() // before the bytes, so that an upload that holds them holds this time too
 	n, err := h.f.WriteAt(data, off)
 	if err != nil {
 		return uint32(n), h.node.fsys.errno("write", h.node.path(), err)
@@ -88,13 +76,11 @@ func (h *writeHandle) sync(ctx context.Context, op string) syscall.Errno {
 	if !h.f.Dirty() {
 		return 0
 	}
-	h.f.SetCustom(h.node.uploadMeta())
 	// Not the request's context: Go callers get signals (SIGURG) that interrupt FUSE requests,
 	// and an upload must not be cancelled half way because of them.
-	if err := h.f.Sync(context.WithoutCancel(ctx)); err != nil {
+	if err := h.node.upload(context.WithoutCancel(ctx), h.f, false); err != nil {
 		return h.node.fsys.errno(op, h.node.path(), err)
 	}
-	h.node.uploaded(context.WithoutCancel(ctx), h.f.LastSync())
 	return 0
 }
 
@@ -106,14 +92,7 @@ func (h *writeHandle) Release(ctx context.Context) syscall.Errno {
 	if h.node.isUnlinked() {
 		err = h.f.Discard()
 	} else {
-		dirty := h.f.Dirty()
-		if dirty {
-			h.f.SetCustom(h.node.uploadMeta())
-		}
-		err = h.f.Close(ctx)
-		if err == nil && dirty {
-			h.node.uploaded(ctx, h.f.LastSync())
-		}
+		err = h.node.upload(ctx, h.f, true)
 	}
 	if err != nil {
 		h.node.fsys.log.Error("upload failed at release", "path", h.node.path(), "err", err)

@@ -98,7 +98,9 @@ func (n *fileNode) head(ctx context.Context) (*aisclient.ObjAttrs, error) {
 	n.mu.Lock()
 	n.props, n.propsAt = h, at
 	n.mu.Unlock()
-	n.setAttr(attrFromHead(h), at)
+	if !n.busy() { // else the node's attributes are newer than AIS's (writemeta.go)
+		n.setAttr(attrFromHead(h), at)
+	}
 	return h, nil
 }
 
@@ -190,6 +192,10 @@ func (n *fileNode) Removexattr(ctx context.Context, attr string) syscall.Errno {
 	if errno != 0 {
 		return errno
 	}
+	// AIS removes keys only by replacing the whole map: no metadata PATCH of ours may land in
+	// between, and while this mount writes the file its own metadata keys are the newer ones.
+	n.metaMu.Lock()
+	defer n.metaMu.Unlock()
 	h, err := n.head(ctx)
 	if err != nil {
 		return n.fsys.errno("removexattr", n.path(), err)
@@ -197,9 +203,13 @@ func (n *fileNode) Removexattr(ctx context.Context, attr string) syscall.Errno {
 	if _, ok := h.Custom[key]; !ok {
 		return syscall.ENODATA
 	}
-	// AIS removes keys only by replacing the whole map.
 	next := cloneMap(h.Custom)
 	delete(next, key)
+	if n.busy() {
+		n.mu.Lock()
+		maps.Copy(next, metaKeys(n.attr.meta))
+		n.mu.Unlock()
+	}
 	err = n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), next, true)
 	n.forgetProps()
 	return n.fsys.errno("removexattr", n.path(), err)
@@ -288,4 +298,24 @@ func (d *dirNode) bucketProps(ctx context.Context) (map[string]string, error) {
 		return nil, err
 	}
 	return bucketPropsOf(p), nil
+}
+
+var _ = (fusefs.NodeSetxattrer)((*dirNode)(nil))
+
+// Setxattr: a directory has nowhere to keep attributes. ENOTSUP (not go-fuse's default ENODATA)
+// tells cp -p and rsync -X that ACLs are not supported here, so they fall back to chmod.
+func (d *dirNode) Setxattr(ctx context.Context, attr string, data []byte, flags uint32) syscall.Errno {
+	if d.fsys.cfg.ReadOnly {
+		return syscall.EROFS
+	}
+	if strings.HasPrefix(attr, xattrAIS) {
+		return syscall.EPERM
+	}
+	return syscall.ENOTSUP
+}
+
+var _ = (fusefs.NodeRemovexattrer)((*dirNode)(nil))
+
+func (d *dirNode) Removexattr(ctx context.Context, attr string) syscall.Errno {
+	return d.Setxattr(ctx, attr, nil, 0)
 }

@@ -22,6 +22,8 @@ type File struct {
 	mode Mode
 	path string   // staging file
 	fh   *os.File // staging file; offsets are content offsets
+	// customFn is OpenOptions.CustomFunc.
+	customFn func() map[string]string
 
 	// gate keeps the content still while Sync or Close upload it: WriteAt and Truncate
 	// hold it shared, Sync and Close exclusively. Lock order: gate, fetchMu, mu.
@@ -76,7 +78,7 @@ type chainState struct {
 }
 
 func newFile(m *Manager, bck aisclient.Bck, name string, mode Mode, opts OpenOptions, fh *os.File) *File {
-	f := &File{m: m, bck: bck, name: name, mode: mode, path: fh.Name(), fh: fh, custom: cloneCustom(opts.Custom)}
+	f := &File{m: m, bck: bck, name: name, mode: mode, path: fh.Name(), fh: fh, custom: cloneCustom(opts.Custom), customFn: opts.CustomFunc}
 	f.obj.digest = *xxhash.New()
 	switch mode {
 	case Truncate:

@@ -46,6 +46,10 @@ type OpenOptions struct {
 	// Custom metadata sent with every PUT of this file (AIS merges it into the object's).
 	// An append-flush cannot carry it: see File.LastSync.
 	Custom map[string]string
+	// CustomFunc, when set, is called as each PUT starts (also one that Manager.Shutdown
+	// makes), with the File's content held still but none of its mutexes; its result is
+	// merged over Custom and SetCustom's. It must not call back into the File.
+	CustomFunc func() map[string]string
 }
 
 // Method is how a Sync made the object durable.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -218,6 +219,39 @@ func TestCustomMetadata(t *testing.T) {
 	}
 	if a := f.LastSync().Attrs; a == nil || a.Size != 5 {
 		t.Errorf("LastSync().Attrs = %+v, want the PUT's attributes", a)
+	}
+}
+
+// TestCustomFunc: CustomFunc is asked as each PUT starts, also Shutdown's, and wins over
+// Custom; what it returned at open time does not matter.
+func TestCustomFunc(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	m, _ := newManager(t, c, nil)
+	name := objectName(t)
+	var mu sync.Mutex
+	mtime := "1"
+	f := open(t, m, bck, name, Truncate, OpenOptions{
+		Custom: map[string]string{"mode": "0100644", "mtime": "0"},
+		CustomFunc: func() map[string]string {
+			mu.Lock()
+			defer mu.Unlock()
+			return map[string]string{"mtime": mtime}
+		},
+	})
+	writeSeq(t, f, 0, []byte("hello"), 5)
+	mu.Lock()
+	mtime = "2"
+	mu.Unlock()
+	if err := m.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	attrs, err := c.HeadObject(t.Context(), bck, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if attrs.Custom["mode"] != "0100644" || attrs.Custom["mtime"] != "2" {
+		t.Errorf("custom metadata = %v, want mode from Custom and mtime 2 from CustomFunc", attrs.Custom)
 	}
 }
 

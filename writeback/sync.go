@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 
 	"github.com/aisfs/aisfs/aisclient"
 	"github.com/aisfs/aisfs/internal/xxhash"
@@ -178,6 +179,12 @@ func (f *File) put(ctx context.Context) error {
 	f.mu.Lock()
 	size, custom := f.size, cloneCustom(f.custom)
 	f.mu.Unlock()
+	if f.customFn != nil {
+		if custom == nil {
+			custom = map[string]string{}
+		}
+		maps.Copy(custom, f.customFn())
+	}
 
 	d, err := f.hashStaging(size)
 	if err != nil {

@@ -50,6 +50,7 @@ type env struct {
 	bck     aisclient.Bck
 	mnt     string
 	staging string
+	args    []string // aisfs's flags, for a remount
 	cmd     *exec.Cmd
 	stderr  *syncBuffer
 	stopped bool
@@ -91,18 +92,26 @@ func newEnv(t *testing.T, endpoint string, args ...string) *env {
 		endpoint = ep
 	}
 	e := &env{c: c, bck: bck, mnt: t.TempDir(), staging: t.TempDir(), stderr: &syncBuffer{}}
-	all := append([]string{"-f", "--endpoint", endpoint, "--staging-dir", e.staging, "--log-level", "debug"}, args...)
-	e.cmd = exec.Command(aisfsBin, append(all, "ais://"+name, e.mnt)...)
-	e.cmd.Stderr = e.stderr
-	if err := e.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	e.args = append([]string{"-f", "--endpoint", endpoint, "--staging-dir", e.staging, "--log-level", "debug"}, args...)
+	e.start(t)
 	t.Cleanup(func() {
 		e.stop(t)
 		if t.Failed() {
 			t.Logf("aisfs log:\n%s", e.stderr.String())
 		}
 	})
+	return e
+}
+
+// start runs aisfs on the env's bucket and mountpoint and waits until the mount is live.
+func (e *env) start(t *testing.T) {
+	t.Helper()
+	e.cmd = exec.Command(aisfsBin, append(e.args, "ais://"+e.bck.Name, e.mnt)...)
+	e.cmd.Stderr = e.stderr
+	if err := e.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	e.stopped = false
 	deadline := time.Now().Add(30 * time.Second)
 	for !mounted(e.mnt) {
 		if time.Now().After(deadline) {
@@ -110,7 +119,16 @@ func newEnv(t *testing.T, endpoint string, args ...string) *env {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return e
+}
+
+// remount stops aisfs (uploading what is pending) and mounts the bucket again, so that
+// everything the mount shows afterwards comes from AIS.
+func (e *env) remount(t *testing.T) {
+	t.Helper()
+	if err := e.stop(t); err != nil {
+		t.Fatalf("aisfs exit: %v", err)
+	}
+	e.start(t)
 }
 
 func mounted(mnt string) bool {
