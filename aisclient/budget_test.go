@@ -323,4 +323,3 @@ func TestRouteRelearned(t *testing.T) {
 		t.Error("a refused connection turned the cluster map off")
 	}
 }
-
