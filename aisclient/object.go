@@ -121,34 +121,6 @@ func (c *Client) GetRange(ctx context.Context, bck Bck, name string, off int64, 
 	return n, attrs, nil
 }
 
-// GetObject streams a whole object (no Range header, so empty objects work). The caller
-// must Close the reader; ObjAttrs.Size is the Content-Length (-1 if the server sent none).
-// Failures before the first byte are retried; a stream cut short fails its Read with
-// io.ErrUnexpectedEOF.
-func (c *Client) GetObject(ctx context.Context, bck Bck, name string) (io.ReadCloser, *ObjAttrs, error) {
-	if err := validObjectName(name); err != nil {
-		return nil, nil, err
-	}
-	cl := &call{
-		op: "GetObject", method: http.MethodGet, path: objectPath(bck, name), query: bck.query(),
-		retry: true, firstByte: true, route: bck.key(name), direct: true, keepBody: true,
-	}
-	var (
-		rc    io.ReadCloser
-		attrs *ObjAttrs
-	)
-	err := c.do(ctx, cl, func(resp *http.Response) error {
-		attrs = attrsFromHeader(name, resp.Header)
-		attrs.Size = resp.ContentLength
-		rc = resp.Body
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return rc, attrs, nil
-}
-
 // otherVersion: b is not the object a was read from (both known and different).
 func otherVersion(a, b *ObjAttrs) bool {
 	differ := func(x, y string) bool { return x != "" && y != "" && x != y }
