@@ -36,6 +36,11 @@ func toErrno(err error) syscall.Errno {
 	if err == nil {
 		return 0
 	}
+	// AIS out of reach is EIO, whatever the socket said: a wrapped ECONNREFUSED or
+	// ECONNRESET would otherwise pass through as if the file system had answered it.
+	if errors.Is(err, aisclient.ErrUnavailable) {
+		return syscall.EIO
+	}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
 		return errno
