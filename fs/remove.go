@@ -41,10 +41,8 @@ func (d *dirNode) Rmdir(ctx context.Context, name string) syscall.Errno {
 	if errno := d.writable(name); errno != 0 {
 		return errno
 	}
-	if ch := d.GetChild(name); ch != nil {
-		if sub, ok := ch.Operations().(*dirNode); ok && sub.ov.hasLocal() {
-			return syscall.ENOTEMPTY
-		}
+	if d.hasLocalBelow(name) {
+		return syscall.ENOTEMPTY
 	}
 	empty, err := d.fsys.emptyPrefix(ctx, d.bck, d.prefix()+name+"/")
 	if err != nil {
@@ -55,6 +53,17 @@ func (d *dirNode) Rmdir(ctx context.Context, name string) syscall.Errno {
 	}
 	d.ov.remove(name, d.fsys.now())
 	return 0
+}
+
+// hasLocalBelow reports whether the subdirectory name holds entries of this mount's (made here,
+// or not uploaded yet) that AIS may not show.
+func (d *dirNode) hasLocalBelow(name string) bool {
+	if ch := d.GetChild(name); ch != nil {
+		if sub, ok := ch.Operations().(*dirNode); ok {
+			return sub.ov.hasLocal()
+		}
+	}
+	return false
 }
 
 // emptyPrefix reports whether no object's name starts with prefix. The listing is recursive on

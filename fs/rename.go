@@ -57,6 +57,9 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 		d.ov.remove(name, now)
 		dst.ov.add(&dirent{name: newName, attr: a, at: now})
 	case *dirNode:
+		if dst.hasLocalBelow(newName) {
+			return syscall.ENOTEMPTY // what it holds is not in AIS yet, so AIS cannot tell
+		}
 		if errno := d.renameDir(ctx, n, from+"/", to+"/"); errno != 0 {
 			return errno
 		}
