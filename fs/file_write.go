@@ -100,13 +100,28 @@ func (n *fileNode) writerDone(f *writeback.File) {
 	last := n.ws.writers == 0
 	pending := n.ws.pending
 	n.mu.Unlock()
-	if !last || !pending {
-		return
+	if last && pending {
+		n.forgetCreate()
 	}
-	// Created here and never uploaded (the upload failed): there is no such object.
+}
+
+// onlyWriterOfCreate: the file was created here, is not in AIS, and one handle writes it.
+func (n *fileNode) onlyWriterOfCreate() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.ws.pending && n.ws.writers == 1
+}
+
+// forgetCreate drops a file created here whose upload failed: there is no such object. The
+// kernel forgets the name too, or stat and open would find the node until the entry expires.
+func (n *fileNode) forgetCreate() {
 	if name, parent := n.Parent(); parent != nil {
 		if d, ok := parent.Operations().(*dirNode); ok {
 			d.ov.forget(name)
+			if parent.GetChild(name) == &n.Inode {
+				parent.RmChild(name)
+				go parent.NotifyEntry(name) // not from within a request the kernel may wait on
+			}
 		}
 	}
 }

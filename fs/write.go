@@ -92,6 +92,9 @@ func (h *writeHandle) sync(ctx context.Context, op string) syscall.Errno {
 	// Not the request's context: Go callers get signals (SIGURG) that interrupt FUSE requests,
 	// and an upload must not be cancelled half way because of them.
 	if err := h.f.Sync(context.WithoutCancel(ctx)); err != nil {
+		if h.node.onlyWriterOfCreate() {
+			h.node.forgetCreate() // the failure is final, so no object will come of it
+		}
 		return h.node.fsys.errno(op, h.node.path(), err)
 	}
 	h.node.uploaded(context.WithoutCancel(ctx), h.f.LastSync())
