@@ -90,9 +90,24 @@ func newEnv(t *testing.T, endpoint string, args ...string) *env {
 	if endpoint == "" {
 		endpoint = ep
 	}
+	return mountBucket(t, c, bck, endpoint, args...)
+}
+
+// remount stops e's aisfs and mounts its bucket again with a fresh aisfs, in a new mountpoint.
+func (e *env) remount(t *testing.T, args ...string) *env {
+	t.Helper()
+	if err := e.stop(t); err != nil {
+		t.Fatalf("aisfs exit: %v\n%s", err, e.stderr.String())
+	}
+	return mountBucket(t, e.c, e.bck, aiscluster.Endpoint(t), args...)
+}
+
+// mountBucket mounts bck with the aisfs binary, talking to AIS at endpoint.
+func mountBucket(t *testing.T, c *aisclient.Client, bck aisclient.Bck, endpoint string, args ...string) *env {
+	t.Helper()
 	e := &env{c: c, bck: bck, mnt: t.TempDir(), staging: t.TempDir(), stderr: &syncBuffer{}}
 	all := append([]string{"-f", "--endpoint", endpoint, "--staging-dir", e.staging, "--log-level", "debug"}, args...)
-	e.cmd = exec.Command(aisfsBin, append(all, "ais://"+name, e.mnt)...)
+	e.cmd = exec.Command(aisfsBin, append(all, "ais://"+bck.Name, e.mnt)...)
 	e.cmd.Stderr = e.stderr
 	if err := e.cmd.Start(); err != nil {
 		t.Fatal(err)
