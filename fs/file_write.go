@@ -112,12 +112,14 @@ func (n *fileNode) onlyWriterOfCreate() bool {
 	return n.ws.pending && n.ws.writers == 1
 }
 
-// forgetCreate drops a file created here whose upload failed: there is no such object. The
-// kernel forgets the name too, or stat and open would find the node until the entry expires.
+// forgetCreate drops a file created here whose upload failed: there is no such object. It counts
+// as removed, so what a listing older than now shows of the name (an emptied directory AIS still
+// lists, which made the upload fail) stays hidden. The kernel forgets the name too, or stat and
+// open would find the node until the entry expires.
 func (n *fileNode) forgetCreate() {
 	if name, parent := n.Parent(); parent != nil {
 		if d, ok := parent.Operations().(*dirNode); ok {
-			d.ov.forget(name)
+			d.ov.remove(name, n.fsys.now())
 			if parent.GetChild(name) == &n.Inode {
 				parent.RmChild(name)
 				go parent.NotifyEntry(name) // not from within a request the kernel may wait on

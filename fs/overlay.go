@@ -44,13 +44,6 @@ func (o *overlay) remove(name string, at time.Time) {
 	o.removed[name] = at
 }
 
-// forget drops a local entry without recording a removal (a create that never reached AIS).
-func (o *overlay) forget(name string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	delete(o.local, name)
-}
-
 // hasLocal reports whether the overlay holds entries of its own (a directory is not empty).
 func (o *overlay) hasLocal() bool {
 	o.mu.Lock()
