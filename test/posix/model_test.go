@@ -1,6 +1,7 @@
 package posix
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -50,13 +51,26 @@ func runModel(t *testing.T, seed uint64, steps int, umask uint32) {
 	e := newEnv(t, "", "--log-level", "info")
 	m := newModel(umask)
 	g := &opGen{r: mrand.New(mrand.NewPCG(seed, 0x6d6f64656c))}
-	var done []string
+	var done, before []string
 	fail := func(step int, format string, args ...any) {
 		t.Helper()
-		t.Fatalf("seed %d, step %d: %s\nreplay: AISFS_MODEL_SEED=%d AISFS_MODEL_STEPS=%d go test -run TestModel ./test/posix/\noperations:\n%s",
-			seed, step, fmt.Sprintf(format, args...), seed, step+1, strings.Join(done, "\n"))
+		var held []string
+		if ents, _, err := e.c.ListObjects(context.Background(), e.bck, aisListAll); err == nil {
+			for _, o := range ents {
+				held = append(held, o.Name)
+			}
+		}
+		t.Fatalf("seed %d, step %d: %s\nreplay: AISFS_MODEL_SEED=%d AISFS_MODEL_STEPS=%d go test -run TestModel ./test/posix/\nAIS holds: %v\nthe model (before the step): %v\noperations:\n%s",
+			seed, step, fmt.Sprintf(format, args...), seed, step+1, held, before, strings.Join(done, "\n"))
 	}
 	for i := range steps {
+		before = before[:0]
+		for p, n := range m.nodes {
+			if p != "" {
+				before = append(before, p+":"+n.kind.String())
+			}
+		}
+		slices.Sort(before)
 		o := g.next(m)
 		done = append(done, fmt.Sprintf("%4d %v", i, o))
 		want := o.onModel(m)
