@@ -122,7 +122,9 @@ func (n *fileNode) forgetCreate() {
 			d.ov.remove(name, n.fsys.now())
 			if parent.GetChild(name) == &n.Inode {
 				parent.RmChild(name)
-				go parent.NotifyEntry(name) // not from within a request the kernel may wait on
+				// At once, before close(2) returns: the kernel holds no lock of the directory
+				// during a flush or release, so this cannot deadlock with it.
+				parent.NotifyEntry(name)
 			}
 		}
 	}
