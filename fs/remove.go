@@ -41,7 +41,10 @@ func (d *dirNode) Rmdir(ctx context.Context, name string) syscall.Errno {
 	if errno := d.writable(name); errno != 0 {
 		return errno
 	}
-	if d.hasLocalBelow(name) {
+	switch shows, err := d.showsEntries(ctx, name); {
+	case err != nil:
+		return d.fsys.errno("rmdir", d.path(name), err)
+	case shows:
 		return syscall.ENOTEMPTY
 	}
 	empty, err := d.fsys.emptyPrefix(ctx, d.bck, d.prefix()+name+"/")
@@ -55,15 +58,24 @@ func (d *dirNode) Rmdir(ctx context.Context, name string) syscall.Errno {
 	return 0
 }
 
-// hasLocalBelow reports whether the subdirectory name holds entries of this mount's (made here,
-// or not uploaded yet) that AIS may not show.
-func (d *dirNode) hasLocalBelow(name string) bool {
-	if ch := d.GetChild(name); ch != nil {
-		if sub, ok := ch.Operations().(*dirNode); ok {
-			return sub.ov.hasLocal()
-		}
+// showsEntries reports whether the subdirectory name shows any entry, as readdir would: its
+// listing patched with this mount's changes. That counts what AIS does not hold yet (made here,
+// not uploaded yet) and directories whose files are all gone, which AIS keeps only as emptied
+// directories and a recursive listing cannot see.
+func (d *dirNode) showsEntries(ctx context.Context, name string) (bool, error) {
+	ch := d.GetChild(name)
+	if ch == nil {
+		return false, nil
 	}
-	return false
+	sub, ok := ch.Operations().(*dirNode)
+	if !ok {
+		return false, nil
+	}
+	l, err := sub.load(ctx, d.fsys.cfg.ListLookupMax)
+	if err != nil {
+		return false, err
+	}
+	return len(sub.ov.apply(l).names) > 0, nil
 }
 
 // emptyPrefix reports whether no object's name starts with prefix. The listing is recursive on

@@ -57,8 +57,11 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 		d.ov.remove(name, now)
 		dst.ov.add(&dirent{name: newName, attr: a, at: now})
 	case *dirNode:
-		if dst.hasLocalBelow(newName) {
-			return syscall.ENOTEMPTY // what it holds is not in AIS yet, so AIS cannot tell
+		switch shows, err := dst.showsEntries(ctx, newName); {
+		case err != nil:
+			return d.fsys.errno("rename", dst.path(newName), err)
+		case shows:
+			return syscall.ENOTEMPTY
 		}
 		if errno := d.renameDir(ctx, n, from+"/", to+"/"); errno != 0 {
 			return errno
