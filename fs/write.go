@@ -25,7 +25,11 @@ func (n *fileNode) openWriter(ctx context.Context, mode writeback.Mode, size int
 	n.mu.Lock()
 	meta := n.attr.meta
 	n.mu.Unlock()
-	f, err := n.fsys.wb.Open(ctx, n.bck, n.objName(), mode, writeback.OpenOptions{
+	// Open gives up at once on a cancelled context; a request is interrupted by any signal to
+	// its caller (Go's SIGURG too), which must not fail a create or truncate with EINTR.
+	pctx, done := patient(ctx)
+	defer done()
+	f, err := n.fsys.wb.Open(pctx, n.bck, n.objName(), mode, writeback.OpenOptions{
 		Size: size, Exists: exists, Custom: uploadMeta(meta, n.fsys.now()),
 	})
 	if err != nil {
