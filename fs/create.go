@@ -54,8 +54,10 @@ func (d *dirNode) Mkdir(ctx context.Context, name string, mode uint32, out *fuse
 		return nil, errno
 	}
 	d.ov.add(&dirent{name: name, isDir: true, at: d.fsys.now()})
-	d.fsys.dirAttr(&out.Attr)
-	return d.NewInode(ctx, d.fsys.newDir(d.bck, false), fusefs.StableAttr{Mode: syscall.S_IFDIR}), 0
+	sub := d.fsys.newDir(d.bck, false)
+	sub.meta = dirMeta{mode: mode & 0o7777, uid: -1, gid: -1} // the kernel has applied the umask
+	sub.fillAttr(&out.Attr)
+	return d.NewInode(ctx, sub, fusefs.StableAttr{Mode: syscall.S_IFDIR}), 0
 }
 
 var _ = (fusefs.NodeMknoder)((*dirNode)(nil))

@@ -78,13 +78,32 @@ func (n *fileNode) writerDone(f *writeback.File) {
 	last := n.ws.writers == 0
 	pending := n.ws.pending
 	n.mu.Unlock()
-	if !last || !pending {
-		return
+	if last && pending {
+		n.forgetCreate()
 	}
-	// Created here and never uploaded (the upload failed): there is no such object.
+}
+
+// onlyWriterOfCreate: the file was created here, is not in AIS, and one handle writes it.
+func (n *fileNode) onlyWriterOfCreate() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.ws.pending && n.ws.writers == 1
+}
+
+// forgetCreate drops a file created here whose upload failed: there is no such object. It counts
+// as removed, so what a listing older than now shows of the name (an emptied directory AIS still
+// lists, which made the upload fail) stays hidden. The kernel forgets the name too, or stat and
+// open would find the node until the entry expires.
+func (n *fileNode) forgetCreate() {
 	if name, parent := n.Parent(); parent != nil {
 		if d, ok := parent.Operations().(*dirNode); ok {
-			d.ov.forget(name)
+			d.ov.remove(name, n.fsys.now())
+			if parent.GetChild(name) == &n.Inode {
+				parent.RmChild(name)
+				// At once, before close(2) returns: the kernel holds no lock of the directory
+				// during a flush or release, so this cannot deadlock with it.
+				parent.NotifyEntry(name)
+			}
 		}
 	}
 }

@@ -44,20 +44,6 @@ func (o *overlay) remove(name string, at time.Time) {
 	o.removed[name] = at
 }
 
-// forget drops a local entry without recording a removal (a create that never reached AIS).
-func (o *overlay) forget(name string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	delete(o.local, name)
-}
-
-// hasLocal reports whether the overlay holds entries of its own (a directory is not empty).
-func (o *overlay) hasLocal() bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return len(o.local) > 0
-}
-
 // resolve returns what name is as this mount sees it, given listing l (nil if none), and
 // whether the answer is final: false means l does not know and the name must be probed.
 func (o *overlay) resolve(name string, l *listing) (*dirent, bool, bool) {

@@ -41,10 +41,11 @@ func (d *dirNode) Rmdir(ctx context.Context, name string) syscall.Errno {
 	if errno := d.writable(name); errno != 0 {
 		return errno
 	}
-	if ch := d.GetChild(name); ch != nil {
-		if sub, ok := ch.Operations().(*dirNode); ok && sub.ov.hasLocal() {
-			return syscall.ENOTEMPTY
-		}
+	switch shows, err := d.showsEntries(ctx, name); {
+	case err != nil:
+		return d.fsys.errno("rmdir", d.path(name), err)
+	case shows:
+		return syscall.ENOTEMPTY
 	}
 	empty, err := d.fsys.emptyPrefix(ctx, d.bck, d.prefix()+name+"/")
 	if err != nil {
@@ -55,6 +56,26 @@ func (d *dirNode) Rmdir(ctx context.Context, name string) syscall.Errno {
 	}
 	d.ov.remove(name, d.fsys.now())
 	return 0
+}
+
+// showsEntries reports whether the subdirectory name shows any entry, as readdir would: its
+// listing patched with this mount's changes. That counts what AIS does not hold yet (made here,
+// not uploaded yet) and directories whose files are all gone, which AIS keeps only as emptied
+// directories and a recursive listing cannot see.
+func (d *dirNode) showsEntries(ctx context.Context, name string) (bool, error) {
+	ch := d.GetChild(name)
+	if ch == nil {
+		return false, nil
+	}
+	sub, ok := ch.Operations().(*dirNode)
+	if !ok {
+		return false, nil
+	}
+	l, err := sub.load(ctx, d.fsys.cfg.ListLookupMax)
+	if err != nil {
+		return false, err
+	}
+	return len(sub.ov.apply(l).names) > 0, nil
 }
 
 // emptyPrefix reports whether no object's name starts with prefix. The listing is recursive on

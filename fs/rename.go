@@ -61,6 +61,12 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 		d.ov.remove(name, now)
 		dst.ov.add(&dirent{name: newName, attr: a, at: now})
 	case *dirNode:
+		switch shows, err := dst.showsEntries(ctx, newName); {
+		case err != nil:
+			return d.fsys.errno("rename", dst.path(newName), err)
+		case shows:
+			return syscall.ENOTEMPTY
+		}
 		if errno := d.renameDir(ctx, n, from+"/", to+"/"); errno != 0 {
 			return errno
 		}

@@ -21,7 +21,11 @@ type writeHandle struct {
 
 // openWriter starts a writeback file for the node in the given mode.
 func (n *fileNode) openWriter(ctx context.Context, mode writeback.Mode, size int64, exists bool) (*writeHandle, error) {
-	f, err := n.fsys.wb.Open(ctx, n.bck, n.objName(), mode, writeback.OpenOptions{
+	// Open gives up at once on a cancelled context; a request is interrupted by any signal to
+	// its caller (Go's SIGURG too), which must not fail a create or truncate with EINTR.
+	pctx, done := patient(ctx)
+	defer done()
+	f, err := n.fsys.wb.Open(pctx, n.bck, n.objName(), mode, writeback.OpenOptions{
 		Size: size, Exists: exists, CustomFunc: n.currentMeta,
 	})
 	if err != nil {
@@ -79,6 +83,9 @@ func (h *writeHandle) sync(ctx context.Context, op string) syscall.Errno {
 	// Not the request's context: Go callers get signals (SIGURG) that interrupt FUSE requests,
 	// and an upload must not be cancelled half way because of them.
 	if err := h.node.upload(context.WithoutCancel(ctx), h.f, false); err != nil {
+		if h.node.onlyWriterOfCreate() {
+			h.node.forgetCreate() // the failure is final, so no object will come of it
+		}
 		return h.node.fsys.errno(op, h.node.path(), err)
 	}
 	return 0

@@ -91,6 +91,12 @@ func newEnv(t *testing.T, endpoint string, args ...string) *env {
 	if endpoint == "" {
 		endpoint = ep
 	}
+	return mountBucket(t, c, bck, endpoint, args...)
+}
+
+// mountBucket mounts bck with the aisfs binary, talking to AIS at endpoint.
+func mountBucket(t *testing.T, c *aisclient.Client, bck aisclient.Bck, endpoint string, args ...string) *env {
+	t.Helper()
 	e := &env{c: c, bck: bck, mnt: t.TempDir(), staging: t.TempDir(), stderr: &syncBuffer{}}
 	e.args = append([]string{"-f", "--endpoint", endpoint, "--staging-dir", e.staging, "--log-level", "debug"}, args...)
 	e.start(t)
