@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"github.com/aisfs/aisfs/aisclient"
+	"github.com/aisfs/aisfs/writeback"
 )
 
 // errStale reports that an object changed while a handle was reading it.
@@ -31,29 +32,32 @@ var errnoMap = []struct {
 }
 
 // toErrno maps an error to the errno a POSIX caller expects; unknown errors are EIO and errno
-// values pass through unchanged.
+// values pass through unchanged. The AIS sentinels come first: a connection reset inside an
+// AIS error is an I/O error to the caller, not its ECONNRESET.
 func toErrno(err error) syscall.Errno {
 	if err == nil {
 		return 0
-	}
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		return errno
 	}
 	for _, m := range errnoMap {
 		if errors.Is(err, m.err) {
 			return m.errno
 		}
 	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno
+	}
 	return syscall.EIO
 }
 
-// errno is toErrno with the log line a failure deserves: none for a missing name or an
-// interrupted call, one clear line (the first time) for refused access, one per other failure.
+// errno is toErrno with the log line a failure deserves: none for a missing name, an
+// interrupted call or a failed upload (writeback logs that), one clear line (the first time) for refused access, one per other failure.
 func (f *FS) errno(op, path string, err error) syscall.Errno {
 	e := toErrno(err)
 	switch {
 	case e == 0 || e == syscall.ENOENT || e == syscall.EINTR:
+	case errors.Is(err, writeback.ErrUploadFailed):
+		// writeback logged it once, naming the staging file that keeps the bytes.
 	case e == syscall.EACCES && errors.Is(err, aisclient.ErrUnauthorized):
 		if f.authWarned.CompareAndSwap(false, true) {
 			f.log.Error("AIS refused access: check the AuthN token (--token-file, $AIS_AUTHN_TOKEN) and its permissions",

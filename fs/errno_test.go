@@ -28,6 +28,8 @@ func TestToErrno(t *testing.T) {
 		{syscall.ENOSPC, syscall.ENOSPC},
 		{fmt.Errorf("wrapped: %w", syscall.EXDEV), syscall.EXDEV},
 		{errors.New("something odd"), syscall.EIO},
+		{fmt.Errorf("upload: %w", &aisclient.TransportError{Op: "PutObject", Err: syscall.ECONNRESET}), syscall.EIO},
+		{&aisclient.TransportError{Op: "GetRange", Err: syscall.ECONNREFUSED}, syscall.EIO},
 	}
 	for _, tc := range tests {
 		if got := toErrno(tc.err); got != tc.want {

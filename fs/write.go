@@ -115,7 +115,7 @@ func (h *writeHandle) Release(ctx context.Context) syscall.Errno {
 			h.node.uploaded(ctx, h.f.LastSync())
 		}
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, writeback.ErrUploadFailed) { // writeback logged those
 		h.node.fsys.log.Error("upload failed at release", "path", h.node.path(), "err", err)
 	}
 	h.node.writerDone(h.f)
