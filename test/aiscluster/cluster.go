@@ -36,13 +36,17 @@ type Options struct {
 	Detached bool
 }
 
-// Cluster is a running 1-proxy, 1-target AIS cluster.
+// Cluster is a 1-proxy, 1-target AIS cluster. Its nodes can be stopped and
+// started again in place (restart.go); Endpoint and TargetURL never change.
 type Cluster struct {
+	// Write once.
 	dir           string
 	proxy, target *node
+	opts          Options // what Start was given, AISNode resolved ("" after Attach)
 
-	stopOnce sync.Once
-	stopErr  error
+	// mu serializes Stop, Start and WaitReady: they replace a node's pid,
+	// done and tail.
+	mu sync.Mutex
 }
 
 // state is <Dir>/cluster.json: what Attach and a restart need.
@@ -127,8 +131,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 }
 
 func launch(ctx context.Context, bin, dir string, proxyPort, targetPort int, opts Options) (*Cluster, error) {
+	opts.AISNode = bin
 	c := &Cluster{
 		dir:    dir,
+		opts:   opts,
 		proxy:  &node{role: roleProxy, port: proxyPort, dirs: dirsFor(dir, roleProxy)},
 		target: &node{role: roleTarget, port: targetPort, dirs: dirsFor(dir, roleTarget)},
 	}
@@ -179,6 +185,8 @@ func Attach(dir string) (*Cluster, error) {
 // WaitReady returns once the cluster serves requests (see package doc), or
 // with what was still missing when ctx (bounded to 120 s) ended.
 func (c *Cluster) WaitReady(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if err := c.waitReady(ctx); err != nil {
 		return fmt.Errorf("aiscluster: %s: %w\n%s\n%s", c.dir, err, c.proxy.logTail(), c.target.logTail())
 	}
@@ -187,9 +195,11 @@ func (c *Cluster) WaitReady(ctx context.Context) error {
 
 // attach finds the recorded nodes. One that is gone counts as exited, so a
 // half-dead cluster can still be stopped, and WaitReady says which died.
+// Nodes started again (Start) are detached, like the ones found.
 func attach(dir string, st *state) (*Cluster, error) {
 	c := &Cluster{
 		dir:    dir,
+		opts:   Options{Dir: dir, Detached: true},
 		proxy:  &node{role: roleProxy, port: st.ProxyPort, pid: st.ProxyPID, dirs: dirsFor(dir, roleProxy)},
 		target: &node{role: roleTarget, port: st.TargetPort, pid: st.TargetPID, dirs: dirsFor(dir, roleTarget)},
 	}
@@ -219,17 +229,10 @@ func (c *Cluster) Dir() string { return c.dir }
 
 // Stop sends SIGTERM to both nodes (target first, so it can leave the
 // cluster map cleanly), waits, and SIGKILLs a node that outlives the grace
-// period. It is safe to call more than once.
+// period. Ports, configs and data stay: Start brings the same cluster back.
+// It is safe to call more than once.
 func (c *Cluster) Stop() error {
-	c.stopOnce.Do(func() {
-		var errs []error
-		for _, n := range []*node{c.target, c.proxy} {
-			errs = append(errs, n.stop(stopGrace))
-		}
-		errs = append(errs, c.saveStopped())
-		c.stopErr = errors.Join(errs...)
-	})
-	return c.stopErr
+	return c.stopNodes(c.target, c.proxy)
 }
 
 // kill ends a cluster that failed to start; its error is already reported.
@@ -237,7 +240,7 @@ func (c *Cluster) kill() {
 	for _, n := range c.nodes() {
 		_ = n.stop(time.Second)
 	}
-	_ = c.saveStopped()
+	_ = c.save()
 }
 
 func (c *Cluster) nodes() []*node { return []*node{c.proxy, c.target} }
@@ -260,20 +263,24 @@ func readState(dir string) (*state, error) {
 	return &st, nil
 }
 
-// save records ports and pids, and the endpoint for scripts (make demo).
+// save records the ports (a restart reuses them) and the pids of the nodes
+// that run, and while the proxy runs, the endpoint for scripts (make demo).
 func (c *Cluster) save() error {
-	st := state{ProxyPort: c.proxy.port, TargetPort: c.target.port, ProxyPID: c.proxy.pid, TargetPID: c.target.pid}
+	st := state{ProxyPort: c.proxy.port, TargetPort: c.target.port}
+	if c.proxy.running() {
+		st.ProxyPID = c.proxy.pid
+	}
+	if c.target.running() {
+		st.TargetPID = c.target.pid
+	}
 	if err := writeJSON(statePath(c.dir), st); err != nil {
 		return err
 	}
-	return os.WriteFile(endpointPath(c.dir), []byte(c.Endpoint()+"\n"), 0o644)
-}
-
-// saveStopped keeps the ports (a restart reuses them) and drops the pids.
-func (c *Cluster) saveStopped() error {
-	st := state{ProxyPort: c.proxy.port, TargetPort: c.target.port}
-	if err := os.Remove(endpointPath(c.dir)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
+	if !c.proxy.running() {
+		if err := os.Remove(endpointPath(c.dir)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		return nil
 	}
-	return writeJSON(statePath(c.dir), st)
+	return os.WriteFile(endpointPath(c.dir), []byte(c.Endpoint()+"\n"), 0o644)
 }

@@ -33,6 +33,11 @@
 // nothing deletes objects behind a test's back, rebalance is off (one target),
 // and startup_time is aisnode's minimum, so a cold start takes ~13 s.
 //
+// Restarts (restart.go). Stop, StopTarget and StopProxy stop nodes in place;
+// (*Cluster).Start starts the stopped ones again on the same ports with the
+// same data and returns once the cluster is ready again; Restart is both.
+// Tests that do this use a cluster of their own (Own), not the shared one.
+//
 // Start's nodes are children that die with the process. With
 // Options.Detached they run in their own session and outlive it; Attach finds
 // them again by the pids recorded in <Dir>/cluster.json (the endpoint is also

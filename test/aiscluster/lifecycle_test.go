@@ -91,3 +91,66 @@ func features(t *testing.T, endpoint string) string {
 	}
 	return cfg.Features
 }
+
+// What restart tests rely on: nodes stop and start in place, one or both,
+// keep their endpoint and data, and Start returns only once the cluster
+// serves objects again.
+func TestStopStartInPlace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("restarts a cluster")
+	}
+	c := Own(t)
+	ep, turl := c.Endpoint(), c.TargetURL()
+	hc := freshClient(t)
+	bck := newBucket(t, hc, ep)
+	obj := objectURL(ep, bck, "kept")
+	if code := put(t, hc, obj, []byte("kept across restarts")); code != http.StatusOK {
+		t.Fatalf("PUT: %d", code)
+	}
+	check := func(when string) {
+		t.Helper()
+		resp := mustDo(t, hc, mustRequest(t, http.MethodGet, obj))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %s", when, resp.Status)
+		}
+	}
+
+	for _, tc := range []struct {
+		name string
+		stop func() error
+		down []*node
+	}{
+		{"target", c.StopTarget, []*node{c.target}},
+		{"proxy", c.StopProxy, []*node{c.proxy}},
+		{"both", c.Stop, []*node{c.proxy, c.target}},
+	} {
+		old := map[*node]int{c.proxy: c.proxy.pid, c.target: c.target.pid}
+		if err := tc.stop(); err != nil {
+			t.Fatalf("stop %s: %v", tc.name, err)
+		}
+		for _, n := range tc.down {
+			if pidAlive(old[n]) {
+				t.Errorf("stop %s: %s pid %d alive", tc.name, n.role, old[n])
+			}
+		}
+		if err := c.Start(t.Context()); err != nil {
+			t.Fatalf("start after stopping %s: %v", tc.name, err)
+		}
+		if c.Endpoint() != ep || c.TargetURL() != turl {
+			t.Fatalf("after %s: %s/%s, want %s/%s", tc.name, c.Endpoint(), c.TargetURL(), ep, turl)
+		}
+		check("after restarting " + tc.name)
+	}
+	if err := c.Restart(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	check("after Restart")
+	// A detached view of the same dir finds the restarted nodes.
+	a, err := Attach(c.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.proxy.pid != c.proxy.pid || a.target.pid != c.target.pid {
+		t.Errorf("Attach found pids %d/%d, want %d/%d", a.proxy.pid, a.target.pid, c.proxy.pid, c.target.pid)
+	}
+}

@@ -125,6 +125,9 @@ func pidAlive(pid int) bool {
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
+// running: started (or found) and not exited.
+func (n *node) running() bool { return n.done != nil && !n.exited() }
+
 func (n *node) exited() bool {
 	select {
 	case <-n.done:

@@ -72,6 +72,31 @@ func Endpoint(tb testing.TB) string {
 	return shared.c.Endpoint()
 }
 
+// Own starts a cluster of tb's own, in a temp dir, for a test that stops or
+// restarts it (the one Endpoint shares must stay up for the other tests),
+// and stops it when the test ends. AIS_ENDPOINT does not apply. When no
+// cluster can be had the test fails under CI=true and is skipped otherwise;
+// a cluster that cannot start fails the test.
+func Own(tb testing.TB) *Cluster {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
+	defer cancel()
+	bin, err := AISNodeBinary(ctx)
+	if err != nil {
+		unavailable(tb, err)
+	}
+	c, err := Start(ctx, Options{Dir: tb.TempDir(), AISNode: bin})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := c.Stop(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return c
+}
+
 // unavailable ends a test that cannot have a cluster: it fails under
 // CI=true, so a suite cannot pass by skipping, and skips elsewhere.
 func unavailable(tb testing.TB, err error) {
