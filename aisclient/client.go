@@ -15,7 +15,8 @@ type Client struct {
 	token      string
 	reqTimeout time.Duration
 	hdrTimeout time.Duration
-	maxRetries int
+	opTimeout  time.Duration
+	maxRetries int // -1: no limit but opTimeout
 	backoff    time.Duration
 	log        *slog.Logger
 	observer   Observer // may be nil
@@ -35,6 +36,7 @@ func New(cfg Config) (*Client, error) {
 		token:      cfg.Token,
 		reqTimeout: cfg.RequestTimeout,
 		hdrTimeout: cfg.ResponseHeaderTimeout,
+		opTimeout:  cfg.OpTimeout,
 		maxRetries: cfg.MaxRetries,
 		backoff:    cfg.RetryBackoff,
 		log:        cfg.Logger,
@@ -46,9 +48,12 @@ func New(cfg Config) (*Client, error) {
 	if c.hdrTimeout == 0 {
 		c.hdrTimeout = DefaultResponseHeaderTimeout
 	}
+	if c.opTimeout == 0 {
+		c.opTimeout = DefaultOpTimeout
+	}
 	switch c.maxRetries {
 	case 0:
-		c.maxRetries = DefaultMaxRetries
+		c.maxRetries = -1
 	case -1:
 		c.maxRetries = 0
 	}

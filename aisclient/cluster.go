@@ -46,7 +46,11 @@ func (c *Client) ClusterCapacity(ctx context.Context) (Capacity, error) {
 	return cp, nil
 }
 
-// targetURLs returns the public URLs of the targets in the cluster map.
+// Snode flags (core/meta/smap.go): a target in maintenance or being decommissioned
+// serves no objects.
+const snodeMaintDecomm = 1<<2 | 1<<3
+
+// targetURLs returns the public URLs of the active targets in the cluster map.
 func (c *Client) targetURLs(ctx context.Context) ([]string, error) {
 	cl := &call{
 		op: "ClusterMap", method: http.MethodGet, path: "/v1/daemon",
@@ -57,6 +61,7 @@ func (c *Client) targetURLs(ctx context.Context) ([]string, error) {
 			Public struct {
 				URL string `json:"direct_url"`
 			} `json:"public_net"`
+			Flags uint64 `json:"flags"`
 		} `json:"tmap"`
 	}
 	if err := c.do(ctx, cl, func(resp *http.Response) error { return readJSON(resp, &smap) }); err != nil {
@@ -64,6 +69,9 @@ func (c *Client) targetURLs(ctx context.Context) ([]string, error) {
 	}
 	out := make([]string, 0, len(smap.Tmap))
 	for _, t := range smap.Tmap {
+		if t.Flags&snodeMaintDecomm != 0 {
+			continue
+		}
 		if u, err := url.Parse(t.Public.URL); err == nil && u.Host != "" {
 			out = append(out, u.Scheme+"://"+u.Host)
 		}

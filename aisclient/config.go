@@ -16,14 +16,15 @@ import (
 const (
 	DefaultRequestTimeout        = 30 * time.Second
 	DefaultResponseHeaderTimeout = 30 * time.Second
-	DefaultMaxRetries            = 3
+	DefaultOpTimeout             = 2 * time.Minute
 	DefaultRetryBackoff          = 100 * time.Millisecond
 
 	dialTimeout = 10 * time.Second
 	// AIS servers drop idle connections after 30s (ais/htcommon.go); closing ours earlier
 	// keeps an upload from landing on a connection the server is closing.
 	idleConnTimeout = 20 * time.Second
-	maxBackoff      = 5 * time.Second
+	// Longest wait between retries: also how late a mount notices that AIS is back.
+	maxBackoff = 2 * time.Second
 )
 
 // Config configures a Client. Only Endpoint is required.
@@ -38,9 +39,13 @@ type Config struct {
 	Transport http.RoundTripper // optional override (tests); default: a tuned *http.Transport
 
 	RequestTimeout        time.Duration // per attempt, metadata requests; default 30s
-	ResponseHeaderTimeout time.Duration // data requests: first response byte after the request was sent; default 30s
-	MaxRetries            int           // idempotent requests only; 0 = default 3, -1 = none
-	RetryBackoff          time.Duration // first backoff, then doubled with jitter; default 100ms
+	ResponseHeaderTimeout time.Duration // data requests: first response byte after the request was sent, and longest pause in a body; default 30s
+	// OpTimeout is the total budget of one request, retries and backoff included; default
+	// 2m. Metadata requests and range reads end when it is spent; uploads and streams start
+	// no new attempt after it.
+	OpTimeout    time.Duration
+	MaxRetries   int           // retries on top of OpTimeout: 0 = as many as OpTimeout allows, -1 = none, N = at most N
+	RetryBackoff time.Duration // first backoff, then doubled with jitter up to 2s; default 100ms
 
 	Logger *slog.Logger // nil = discard
 
@@ -55,7 +60,7 @@ func (cfg Config) Validate() error {
 		return err
 	}
 	switch {
-	case cfg.RequestTimeout < 0, cfg.ResponseHeaderTimeout < 0, cfg.RetryBackoff < 0:
+	case cfg.RequestTimeout < 0, cfg.ResponseHeaderTimeout < 0, cfg.RetryBackoff < 0, cfg.OpTimeout < 0:
 		return errors.New("aisclient: timeouts and backoff must not be negative")
 	case cfg.MaxRetries < -1:
 		return errors.New("aisclient: MaxRetries must be >= -1")

@@ -42,7 +42,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.reqTimeout != DefaultRequestTimeout || c.hdrTimeout != DefaultResponseHeaderTimeout ||
-		c.maxRetries != DefaultMaxRetries || c.backoff != DefaultRetryBackoff || c.log == nil {
+		c.maxRetries != -1 || c.opTimeout != DefaultOpTimeout || c.backoff != DefaultRetryBackoff || c.log == nil {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 	if c, _ := New(Config{Endpoint: "http://h:1", MaxRetries: -1}); c.maxRetries != 0 {

@@ -25,12 +25,24 @@
 // # Retries and timeouts
 //
 // Idempotent requests (GET, HEAD, list pages, the empty upload probe) are retried with
-// exponential backoff and jitter on connection errors and 502/503/504. Requests that change
-// state are retried only when the connection could not be opened (nothing was sent).
-// Metadata requests are bounded per attempt by Config.RequestTimeout; data requests wait at
-// most Config.ResponseHeaderTimeout for the response to start after the request was sent,
-// and then stream without a total limit. RenameObject is bounded by ctx only: AIS copies
-// the object before it answers.
+// exponential backoff (100 ms doubling to 2 s) and jitter on transient failures: connection
+// refused or reset, a body cut short or stalled, 5xx other than 501, 505, 507 and a bad
+// checksum, 429, and ErrNoNodes, which the proxy answers while targets (re)join (400 to a
+// GET, 500 to a HEAD). An empty listing from a cluster whose map has no active target is
+// the same condition (the proxy answers it with an empty page) and is retried too.
+// Requests that change state are retried only when the connection could not be opened
+// (nothing was sent). A range read whose body broke off resumes at the byte where it
+// stopped, and starts over if the object changed in between. A read that was sent straight
+// to a target which then failed is repeated through the proxy in the same attempt, and the
+// target the proxy names is learned again.
+//
+// Every request has a total budget, Config.OpTimeout (retries and backoff included):
+// metadata requests and range reads end when it is spent; uploads and streams start no
+// new attempt after it. The call then fails with a *BudgetError that matches
+// ErrUnavailable. Metadata requests are also bounded per attempt by Config.RequestTimeout;
+// data requests wait at most Config.ResponseHeaderTimeout for the response to start after
+// the request was sent, and for each further piece of the body. RenameObject is bounded by
+// ctx only: AIS copies the object before it answers.
 //
 // # Errors
 //
@@ -38,7 +50,7 @@
 // that matches the package's sentinel errors with errors.Is: ErrNotFound,
 // ErrBucketNotFound, ErrExists, ErrInvalidName, ErrNameConflict, ErrRangeNotSatisfiable,
 // ErrUnauthorized, ErrBadChecksum, ErrUnavailable, ErrNoSpace (and ErrInvalidArgument for
-// requests refused before sending). Connection failures are a
+// requests refused before sending). A spent budget is a *BudgetError. Connection failures are a
 // *TransportError wrapping the cause, so context.Canceled stays visible. Neither kind
 // carries a query string (append handles) or the token.
 //

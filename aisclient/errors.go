@@ -24,6 +24,9 @@ var (
 	ErrInvalidArgument     = errors.New("aisclient: invalid argument") // rejected before sending
 )
 
+// tcodeNoNodes: the proxy knows no target, e.g. while targets restart (400 or 500).
+const tcodeNoNodes = "ErrNoNodes"
+
 // HTTPError is an error response from AIS.
 type HTTPError struct {
 	Op      string // Client method, e.g. "HeadObject"
@@ -83,7 +86,7 @@ func (e *HTTPError) Is(target error) bool {
 	case ErrUnavailable:
 		return e.Status == http.StatusServiceUnavailable || e.Status == http.StatusBadGateway ||
 			e.Status == http.StatusGatewayTimeout || e.Status == http.StatusTooManyRequests ||
-			e.TCode == "ErrRemoteBucketOffline"
+			e.TCode == "ErrRemoteBucketOffline" || e.TCode == tcodeNoNodes
 	case ErrNoSpace:
 		return e.Status == http.StatusInsufficientStorage || e.TCode == "ErrCapExceeded"
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestHTTPErrorIs(t *testing.T) {
@@ -124,7 +125,8 @@ func TestSecretsNeverInErrors(t *testing.T) {
 		// A server careless enough to echo the header.
 		aisErr(w, r, http.StatusForbidden, "", "denied for "+r.Header.Get("Authorization"))
 	})
-	c := fakeClient(t, f.URL, func(cfg *Config) { cfg.Token = token })
+	// A refused connection is retried until the budget is spent: keep it short.
+	c := fakeClient(t, f.URL, func(cfg *Config) { cfg.Token = token; cfg.OpTimeout = time.Second })
 	_, err := c.Append(t.Context(), Bck{Name: "b"}, "o", "tid|/secret/handle|xxhash2|AAAA", []byte("x"))
 	if err == nil || !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("Append: %v", err)

@@ -3,6 +3,8 @@ package aisclient
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -161,10 +163,42 @@ func (c *Client) listPage(ctx context.Context, bck Bck, msg *lsoMsg) (*lsoPage, 
 		body: body, json: true, retry: true, meta: true, bucketOp: true,
 	}
 	var page lsoPage
-	if err := c.do(ctx, cl, func(resp *http.Response) error { return readJSON(resp, &page) }); err != nil {
+	err = c.do(ctx, cl, func(resp *http.Response) error {
+		if err := readJSON(resp, &page); err != nil {
+			return err
+		}
+		if len(page.Entries) == 0 && page.ContinuationToken == "" && msg.ContinuationToken == "" {
+			return c.confirmEmpty(ctx, cl, resp)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &page, nil
+}
+
+// confirmEmpty checks an empty listing against the cluster map: a proxy without active
+// targets answers every listing with an empty page (200, entries null), which must not
+// pass for an empty bucket. That is a transient ErrNoNodes, retried like the proxy's own.
+// A map this client may not read (an HTTP error) leaves the listing as it is.
+func (c *Client) confirmEmpty(ctx context.Context, cl *call, resp *http.Response) error {
+	if c.routes.targetsSeenRecently() {
+		return nil
+	}
+	urls, err := c.targetURLs(ctx)
+	var herr *HTTPError
+	switch {
+	case errors.As(err, &herr) && !herr.transient():
+		return nil
+	case err != nil:
+		return &readError{fmt.Errorf("aisclient: %s: empty listing, and the cluster map is unreadable: %w", cl.op, err)}
+	case len(urls) == 0:
+		return &HTTPError{Op: cl.op, Method: cl.method, Path: resp.Request.URL.Path, Status: http.StatusServiceUnavailable,
+			TCode: tcodeNoNodes, Message: "empty listing from a cluster without active targets"}
+	}
+	c.routes.sawTargets()
+	return nil
 }
 
 func convertEntries(in []*lsoEntry) []Entry {

@@ -51,45 +51,62 @@ func (c *Client) GetRange(ctx context.Context, bck Bck, name string, off int64, 
 	last := off + int64(len(p)) - 1
 	cl := &call{
 		op: "GetRange", method: http.MethodGet, path: objectPath(bck, name), query: bck.query(),
-		header: http.Header{"Range": {"bytes=" + strconv.FormatInt(off, 10) + "-" + strconv.FormatInt(last, 10)}},
-		retry:  true, firstByte: true, route: bck.key(name), direct: true,
+		header: http.Header{}, retry: true, bounded: true, firstByte: true, route: bck.key(name), direct: true,
 	}
 	var (
+		got   int       // p[:got] is filled, by this attempt or earlier ones
+		attrs *ObjAttrs // of the response that filled p[:got]
 		n     int
-		attrs *ObjAttrs
 	)
+	// A retry after a body broke off asks only for the rest: from off+got.
+	setRange := func() {
+		cl.header.Set("Range", "bytes="+strconv.FormatInt(off+int64(got), 10)+"-"+strconv.FormatInt(last, 10))
+	}
+	setRange()
 	err := c.do(ctx, cl, func(resp *http.Response) error {
-		n = 0
-		attrs = attrsFromHeader(name, resp.Header)
-		want := int64(len(p))
+		a := attrsFromHeader(name, resp.Header)
+		start := off + int64(got)
 		switch resp.StatusCode {
 		case http.StatusPartialContent:
-			attrs.Size = contentRangeTotal(resp.Header)
-			if start := contentRangeStart(resp.Header); start != off {
+			a.Size = contentRangeTotal(resp.Header)
+			if s := contentRangeStart(resp.Header); s != start {
 				return fmt.Errorf("aisclient: GetRange %s: asked for offset %d, got Content-Range %q",
-					resp.Request.URL.Path, off, resp.Header.Get("Content-Range"))
+					resp.Request.URL.Path, start, resp.Header.Get("Content-Range"))
 			}
+		default: // 200: the Range was ignored and the whole object follows
+			a.Size = resp.ContentLength
+		}
+		if got > 0 && otherVersion(attrs, a) {
+			// The bytes read so far are of another version: read the range again.
+			got = 0
+			setRange()
+			return &readError{fmt.Errorf("aisclient: GetRange %s: object changed between attempts", resp.Request.URL.Path)}
+		}
+		attrs = a
+		want := int64(len(p) - got)
+		if resp.StatusCode == http.StatusPartialContent {
 			if resp.ContentLength >= 0 {
 				want = min(want, resp.ContentLength)
 			}
-		default: // 200: the Range was ignored and the whole object follows
-			attrs.Size = resp.ContentLength
-			skip := off
+		} else {
+			skip := start
 			if resp.ContentLength >= 0 {
-				skip = min(off, resp.ContentLength)
+				skip = min(start, resp.ContentLength)
 			}
 			if _, err := io.CopyN(io.Discard, resp.Body, skip); err != nil {
 				return bodyError(cl, resp, err)
 			}
 			if resp.ContentLength >= 0 {
-				want = max(0, min(want, resp.ContentLength-off))
+				want = max(0, min(want, resp.ContentLength-start))
 			}
 		}
-		m, err := io.ReadFull(resp.Body, p[:want])
-		n = m
+		m, err := io.ReadFull(resp.Body, p[got:got+int(want)])
+		got += m
 		if err != nil && !(resp.ContentLength < 0 && err == io.ErrUnexpectedEOF) {
+			setRange()
 			return bodyError(cl, resp, err)
 		}
+		n = got
 		return nil
 	})
 	if err != nil {
@@ -104,32 +121,11 @@ func (c *Client) GetRange(ctx context.Context, bck Bck, name string, off int64, 
 	return n, attrs, nil
 }
 
-// GetObject streams a whole object (no Range header, so empty objects work). The caller
-// must Close the reader; ObjAttrs.Size is the Content-Length (-1 if the server sent none).
-// Failures before the first byte are retried; a stream cut short fails its Read with
-// io.ErrUnexpectedEOF.
-func (c *Client) GetObject(ctx context.Context, bck Bck, name string) (io.ReadCloser, *ObjAttrs, error) {
-	if err := validObjectName(name); err != nil {
-		return nil, nil, err
-	}
-	cl := &call{
-		op: "GetObject", method: http.MethodGet, path: objectPath(bck, name), query: bck.query(),
-		retry: true, firstByte: true, route: bck.key(name), direct: true, keepBody: true,
-	}
-	var (
-		rc    io.ReadCloser
-		attrs *ObjAttrs
-	)
-	err := c.do(ctx, cl, func(resp *http.Response) error {
-		attrs = attrsFromHeader(name, resp.Header)
-		attrs.Size = resp.ContentLength
-		rc = resp.Body
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return rc, attrs, nil
+// otherVersion: b is not the object a was read from (both known and different).
+func otherVersion(a, b *ObjAttrs) bool {
+	differ := func(x, y string) bool { return x != "" && y != "" && x != y }
+	return differ(a.Version, b.Version) || differ(a.CksumValue, b.CksumValue) ||
+		a.Size >= 0 && b.Size >= 0 && a.Size != b.Size
 }
 
 // bodyError reports a response body that broke off; it is retryable for idempotent calls.

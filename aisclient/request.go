@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,6 +23,9 @@ const (
 // errNoResponse: the server took longer than ResponseHeaderTimeout to start answering.
 // It wraps context.DeadlineExceeded so callers can treat it like any timeout.
 var errNoResponse = fmt.Errorf("no response within the response header timeout: %w", context.DeadlineExceeded)
+
+// errStalled: a response body sent nothing for ResponseHeaderTimeout; the attempt is retried.
+var errStalled = fmt.Errorf("response body stalled for the response header timeout: %w", context.DeadlineExceeded)
 
 // call describes one logical request; do runs it with redirects, routing and retries.
 type call struct {
@@ -41,8 +44,9 @@ type call struct {
 	stream io.Reader
 	size   int64
 
-	retry     bool   // idempotent: retry connection errors, 502/503/504, cut-short bodies
-	meta      bool   // bound each attempt by RequestTimeout
+	retry     bool   // idempotent: retry transient failures (retry.go)
+	meta      bool   // bound each attempt by RequestTimeout, the call by OpTimeout
+	bounded   bool   // bound the call by OpTimeout (a range read: its size is bounded)
 	firstByte bool   // bound the wait for response headers by ResponseHeaderTimeout
 	route     string // Bck.key of the object: learn its target from redirects
 	direct    bool   // a read that may go straight to the learned target
@@ -60,25 +64,41 @@ func (e *readError) Error() string { return e.err.Error() }
 func (e *readError) Unwrap() error { return e.err }
 
 // do runs cl, calling fn with the final 2xx response (or, for a probe, the redirect).
-// fn's errors end the call unless they are readErrors on a retryable call.
+// fn's errors end the call unless they are readErrors on a retryable call. The whole call,
+// retries included, has the budget Config.OpTimeout (retry.go).
 func (c *Client) do(ctx context.Context, cl *call, fn func(*http.Response) error) (err error) {
 	if o := c.observe(cl); o != nil {
 		defer func() { o.end(err) }()
+	}
+	b := c.newBudget(cl)
+	if cl.meta || cl.bounded {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadlineCause(ctx, b.deadline, errBudget)
+		defer cancel()
 	}
 	for i := 0; ; i++ {
 		err := c.attempt(ctx, cl, fn)
 		if err == nil {
 			return nil
 		}
-		if i >= c.maxRetries || !c.retryable(ctx, cl, err) {
+		if context.Cause(ctx) == errBudget {
+			return b.spent(cl, i+1, err)
+		}
+		if !c.retryable(ctx, cl, err) || c.maxRetries >= 0 && i >= c.maxRetries {
 			return err
 		}
 		d := c.backoffFor(i)
+		if time.Until(b.deadline) < d {
+			return b.spent(cl, i+1, err)
+		}
 		c.log.Debug("aisclient: retrying", "op", cl.op, "path", cl.path, "attempt", i+1, "backoff", d, "err", err)
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
 			t.Stop()
+			if context.Cause(ctx) == errBudget {
+				return b.spent(cl, i+1, err)
+			}
 			return fmt.Errorf("%w; last error: %w", ctx.Err(), err)
 		case <-t.C:
 		}
@@ -86,39 +106,6 @@ func (c *Client) do(ctx context.Context, cl *call, fn func(*http.Response) error
 }
 
 func (c *Client) replayable(cl *call) bool { return cl.stream == nil }
-
-func randDuration(n time.Duration) time.Duration { return rand.N(n) }
-
-// retryable decides whether a failed attempt may be repeated.
-func (c *Client) retryable(ctx context.Context, cl *call, err error) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	var herr *HTTPError
-	if errors.As(err, &herr) {
-		return cl.retry && (herr.Status == http.StatusBadGateway || herr.Status == http.StatusServiceUnavailable ||
-			herr.Status == http.StatusGatewayTimeout || herr.Status == http.StatusTooManyRequests)
-	}
-	var terr *TransportError
-	var rerr *readError
-	switch {
-	case errors.As(err, &terr):
-		// Nothing was sent when the dial failed: safe for any replayable request.
-		return cl.retry || isDialError(err) && c.replayable(cl)
-	case errors.As(err, &rerr):
-		return cl.retry
-	}
-	return false
-}
-
-// backoffFor returns the wait before retry i+1: exponential, with jitter in [d/2, d].
-func (c *Client) backoffFor(i int) time.Duration {
-	d := c.backoff << min(i, 16)
-	if d <= 0 || d > maxBackoff {
-		d = maxBackoff
-	}
-	return d/2 + randDuration(d/2+1)
-}
 
 // attempt runs cl once: directly to a known target if allowed, else through the proxy.
 func (c *Client) attempt(ctx context.Context, cl *call, fn func(*http.Response) error) error {
@@ -265,8 +252,8 @@ func (c *Client) send(req *http.Request, cl *call) (*http.Response, error) {
 		cancel(nil)
 		return nil, err
 	}
-	// The body may stream for long; cancel only when it is closed.
-	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: func() { cancel(nil) }}
+	// The body may stream for long; cancel only when it is closed, or when it stalls.
+	resp.Body = &watchBody{ReadCloser: resp.Body, idle: c.hdrTimeout, cancel: cancel}
 	return resp, nil
 }
 
@@ -352,13 +339,38 @@ func (b *streamBody) Close() error {
 	return err
 }
 
-type cancelBody struct {
+// watchBody ends a body that stalls: no byte for idle while the caller waits in Read. The
+// pause only counts inside Read, so a slow consumer of a stream is not a stall.
+type watchBody struct {
 	io.ReadCloser
-	cancel func()
+	idle    time.Duration
+	cancel  context.CancelCauseFunc
+	timer   *time.Timer
+	stalled atomic.Bool
 }
 
-func (b *cancelBody) Close() error {
+func (b *watchBody) Read(p []byte) (int, error) {
+	if b.timer == nil {
+		b.timer = time.AfterFunc(b.idle, func() {
+			b.stalled.Store(true)
+			b.cancel(errStalled)
+		})
+	} else {
+		b.timer.Reset(b.idle)
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.timer.Stop()
+	if err != nil && b.stalled.Load() {
+		err = errStalled
+	}
+	return n, err
+}
+
+func (b *watchBody) Close() error {
+	if b.timer != nil {
+		b.timer.Stop()
+	}
 	err := b.ReadCloser.Close()
-	b.cancel()
+	b.cancel(nil)
 	return err
 }

@@ -3,6 +3,7 @@ package aisclient
 import (
 	"context"
 	"errors"
+	"net"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -15,14 +16,18 @@ const (
 	// How long the "exactly one target" answer from the cluster map is trusted, and how
 	// long to wait before asking again after the map could not be read.
 	smapTTL = 30 * time.Second
+	// How long "the cluster has an active target" is trusted when an empty listing is
+	// checked (list.go): short, since it is what tells an outage from an empty bucket.
+	targetsTTL = time.Second
 )
 
 // routes remembers which target serves an object, so reads can skip the proxy's redirect.
 type routes struct {
 	c *Client
 
-	disabled atomic.Bool // a target refused direct access (AuthN): go through the proxy
-	noSmap   atomic.Bool // the cluster map's target URL was unreachable from here (NAT, k8s)
+	disabled atomic.Bool  // a target refused direct access (AuthN): go through the proxy
+	noSmap   atomic.Bool  // the cluster map's target URL was unreachable from here (NAT, k8s)
+	seenTs   atomic.Int64 // unix nanoseconds when the cluster map last showed an active target
 
 	mu      sync.Mutex
 	byObj   map[string]string // Bck.key(obj) -> target base URL (scheme://host)
@@ -90,15 +95,25 @@ func (r *routes) forget(key, base string, connErr error) {
 	if r.single == base && connErr != nil {
 		r.single = ""
 		r.smapAt = time.Now() // re-read the map only after smapTTL
-		// Refused or reset: the host is there (restarting?). Anything else (a dial timeout,
-		// no route) suggests the map's URLs are cluster-internal (NAT, k8s): stop using
-		// them; redirects still teach reachable ones.
-		refused := errors.Is(connErr, syscall.ECONNREFUSED) || errors.Is(connErr, syscall.ECONNRESET)
-		if !refused && !r.noSmap.Swap(true) {
+		// Refused or reset: the host is there (restarting?). A dial that found no host (a
+		// timeout, no route) suggests the map's URLs are cluster-internal (NAT, k8s): stop
+		// using them; redirects still teach reachable ones. Anything else (a slow answer)
+		// says nothing about the map.
+		var op *net.OpError
+		unreachable := errors.As(connErr, &op) && op.Op == "dial" &&
+			!errors.Is(connErr, syscall.ECONNREFUSED) && !errors.Is(connErr, syscall.ECONNRESET)
+		if unreachable && !r.noSmap.Swap(true) {
 			r.c.log.Info("aisclient: target from the cluster map is unreachable; using redirects",
 				"target", base, "err", connErr)
 		}
 	}
+}
+
+// sawTargets records that the cluster map showed an active target just now.
+func (r *routes) sawTargets() { r.seenTs.Store(time.Now().UnixNano()) }
+
+func (r *routes) targetsSeenRecently() bool {
+	return time.Since(time.Unix(0, r.seenTs.Load())) < targetsTTL
 }
 
 // refuse turns direct reads off for good: targets reject them (AuthN or request signing).
@@ -121,6 +136,9 @@ func (r *routes) loadSmap(ctx context.Context) string {
 	single := ""
 	if err == nil && len(urls) == 1 {
 		single = urls[0]
+	}
+	if len(urls) > 0 {
+		r.sawTargets()
 	}
 	if err != nil {
 		r.c.log.Debug("aisclient: cluster map", "err", err)

@@ -32,20 +32,24 @@ var errnoMap = []struct {
 }
 
 // toErrno maps an error to the errno a POSIX caller expects; unknown errors are EIO and errno
-// values pass through unchanged. The AIS sentinels come first: a connection reset inside an
-// AIS error is an I/O error to the caller, not its ECONNRESET.
+// values pass through unchanged.
 func toErrno(err error) syscall.Errno {
 	if err == nil {
 		return 0
+	}
+	// AIS out of reach is EIO, whatever the socket said: a wrapped ECONNREFUSED or
+	// ECONNRESET would otherwise pass through as if the file system had answered it.
+	if errors.Is(err, aisclient.ErrUnavailable) {
+		return syscall.EIO
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno
 	}
 	for _, m := range errnoMap {
 		if errors.Is(err, m.err) {
 			return m.errno
 		}
-	}
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		return errno
 	}
 	return syscall.EIO
 }

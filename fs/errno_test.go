@@ -30,6 +30,10 @@ func TestToErrno(t *testing.T) {
 		{errors.New("something odd"), syscall.EIO},
 		{fmt.Errorf("upload: %w", &aisclient.TransportError{Op: "PutObject", Err: syscall.ECONNRESET}), syscall.EIO},
 		{&aisclient.TransportError{Op: "GetRange", Err: syscall.ECONNREFUSED}, syscall.EIO},
+		// The socket's errno is not the file system's answer.
+		{&aisclient.TransportError{Op: "GetRange", Err: fmt.Errorf("dial: %w", syscall.ECONNREFUSED)}, syscall.EIO},
+		{&aisclient.BudgetError{Op: "HeadObject", Err: &aisclient.TransportError{Err: syscall.ECONNRESET}}, syscall.EIO},
+		{&aisclient.BudgetError{Op: "GetRange", Err: context.DeadlineExceeded}, syscall.EIO},
 	}
 	for _, tc := range tests {
 		if got := toErrno(tc.err); got != tc.want {

@@ -28,7 +28,8 @@ const testChunk = 1 << 20
 // newClient returns a client of the shared real cluster, or of endpoint when given.
 func newClient(t testing.TB, endpoint ...string) *aisclient.Client {
 	t.Helper()
-	cfg := aisclient.Config{RetryBackoff: time.Millisecond}
+	// A short op budget: fault tests fail every upload, and the probe is retried until it is spent.
+	cfg := aisclient.Config{RetryBackoff: time.Millisecond, OpTimeout: 5 * time.Second}
 	if len(endpoint) > 0 {
 		cfg.Endpoint = endpoint[0]
 	} else {

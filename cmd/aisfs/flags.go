@@ -29,6 +29,7 @@ type settings struct {
 	dirMode         string
 	allowOther      bool
 	requestTimeout  time.Duration
+	opTimeout       time.Duration
 	retries         int
 	logLevel        string
 	logFile         string
@@ -78,7 +79,8 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.StringVar(&s.clientCert, "client-cert", "", "PEM client certificate for HTTPS (with --client-key)")
 	fl.StringVar(&s.clientKey, "client-key", "", "PEM private key of --client-cert")
 	fl.BoolVar(&s.skipVerify, "skip-verify", false, "do not verify the cluster's HTTPS certificate (insecure)")
-	fl.IntVar(&s.retries, "retries", 3, "retries of idempotent requests (GET, HEAD, list) after a transient failure")
+	fl.DurationVar(&s.opTimeout, "op-timeout", 2*time.Minute, "total time one AIS request may take, retries included; past it the call fails with EIO")
+	fl.IntVar(&s.retries, "retries", -1, "most retries of an idempotent request (GET, HEAD, list) after a transient failure (default: as many as --op-timeout allows; 0: none)")
 	fl.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error")
 	fl.StringVar(&s.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at this address (a bare port means 127.0.0.1:PORT); off by default")
 	fl.StringVar(&s.logFormat, "log-format", "text", "text or json")

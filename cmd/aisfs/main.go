@@ -165,6 +165,9 @@ func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
 	if s.statTTL < 0 || s.maxFetches < 1 || s.listLookupMax < 1 {
 		return nil, errors.New("--stat-ttl must not be negative, --max-fetches and --list-lookup-max must be positive")
 	}
+	if s.opTimeout <= 0 || s.requestTimeout <= 0 {
+		return nil, errors.New("--op-timeout and --request-timeout must be positive")
+	}
 	if _, err := levelOf(s.logLevel); err != nil {
 		return nil, err
 	}

@@ -90,6 +90,7 @@ func TestBadInputExitsBeforeMounting(t *testing.T) {
 		{"unreachable endpoint", []string{"--request-timeout", "3s", "--retries", "0", "http://127.0.0.1:1", dir}, "cannot reach AIS"},
 		{"missing bucket", []string{"--endpoint", ep, "ais://no-such-bucket-aisfs", dir}, "does not exist"},
 		{"bad cache size", []string{"--cache-size", "lots", ep, dir}, "cache-size"},
+		{"no op budget", []string{ep, dir, "-o", "op_timeout=0s"}, "--op-timeout"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -226,6 +227,15 @@ func TestMetricsEndpoint(t *testing.T) {
 	for _, want := range []string{`aisfs_requests_total{code="200",op="ListBuckets"}`, "aisfs_cache_hits_total", "aisfs_writeback_open_files"} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+// TestMaxRetries: --retries counts retries, -1 (the default) leaves them to --op-timeout.
+func TestMaxRetries(t *testing.T) {
+	for flag, want := range map[int]int{-1: 0, 0: -1, 1: 1, 5: 5} {
+		if got := maxRetries(flag); got != want {
+			t.Errorf("maxRetries(%d) = %d, want %d", flag, got, want)
 		}
 	}
 }

@@ -38,7 +38,8 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 		TLS:                   c.tls,
 		RequestTimeout:        c.s.requestTimeout,
 		ResponseHeaderTimeout: c.s.requestTimeout,
-		MaxRetries:            c.s.retries,
+		OpTimeout:             c.s.opTimeout,
+		MaxRetries:            maxRetries(c.s.retries),
 		Logger:                log,
 	})
 	if err != nil {
@@ -167,6 +168,18 @@ func finishUploads(wb *writeback.Manager, wait time.Duration, log *slog.Logger) 
 		return fmt.Errorf("pending uploads: %w", err)
 	}
 	return nil
+}
+
+// maxRetries maps --retries onto aisclient.Config.MaxRetries: -1 (the default) is "as
+// many as --op-timeout allows", 0 is none.
+func maxRetries(flag int) int {
+	switch {
+	case flag < 0:
+		return 0
+	case flag == 0:
+		return -1
+	}
+	return flag
 }
 
 // probe makes a bad endpoint or a missing bucket a clear error before anything is mounted.
