@@ -15,8 +15,8 @@ const (
 	DefaultOpTimeout   = 2 * time.Minute
 	DefaultBackoff     = 250 * time.Millisecond
 
-	// maxBackoff caps the wait between two resends: a cluster that is back is used within it.
-	maxBackoff = 5 * time.Second
+	// maxBackoff caps the wait between two resends: also how late a cluster that is back is used.
+	maxBackoff = 2 * time.Second
 
 	// maxChunkSize keeps one piece allocatable and one append request reasonable.
 	maxChunkSize = 1 << 30
@@ -42,7 +42,7 @@ type Config struct {
 	// after a transient failure (AIS restarting, a connection reset, a 5xx), default 2 min.
 	// Past it the upload fails for good and the content stays in the staging file.
 	OpTimeout time.Duration
-	// Backoff is the first wait between two resends, doubled each time up to 5 s; default
+	// Backoff is the first wait between two resends, doubled each time up to 2 s; default
 	// 250 ms.
 	Backoff time.Duration
 	// Logger receives upload failures and kept staging files; nil discards.

@@ -50,7 +50,7 @@
 // failure left possible: a PUT of the whole content, or for an Append-mode file a fresh
 // append chain. It keeps resending after each transient failure (a broken chain, a lost
 // handle, a reset, a 5xx, AIS's 400 ErrNoNodes while a target rejoins), with backoff from
-// Config.Backoff up to 5 s, until Config.OpTimeout has passed since Sync began; so an upload
+// Config.Backoff up to 2 s, until Config.OpTimeout has passed since Sync began; so an upload
 // across an AIS restart finishes. Failures a resend cannot fix (access refused, no space,
 // a bad name, a missing bucket, the staging file unreadable) end it at once. Every success
 // is verified: the flush and the PUT carry the checksum of the whole content, which AIS
