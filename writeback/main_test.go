@@ -66,7 +66,7 @@ func newManager(t testing.TB, store Store, mod func(*Config)) (*Manager, *logRec
 	t.Helper()
 	rec := &logRecorder{}
 	cfg := Config{Dir: t.TempDir(), ChunkSize: testChunk, MaxInFlight: 8 * testChunk, Logger: slog.New(rec),
-		OpTimeout: 3 * time.Second, Backoff: 10 * time.Millisecond}
+		OpTimeout: time.Minute, Backoff: 10 * time.Millisecond}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -92,13 +92,24 @@ func (f *File) uploadResending(ctx context.Context, streamErr error) error {
 	return f.latch("sync", cause)
 }
 
-// flatten keeps err visible to errors.Is unless it stems from a context ending: a failure
-// that ran out of time is EIO to the caller, never the ETIMEDOUT or EINTR a context maps to.
+// flatten keeps err visible to errors.Is, except for a context ending inside it: a failure
+// that ran out of time is EIO to the caller, never the ETIMEDOUT or EINTR a context maps
+// to, while the AIS errors that came before stay matchable.
 func flatten(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return errors.New(err.Error())
+		return &ranOut{err}
 	}
 	return err
+}
+
+// ranOut is an error that matches what err matches except the context errors. It does not
+// unwrap, so errors.As finds no socket errno inside it either.
+type ranOut struct{ err error }
+
+func (e *ranOut) Error() string { return e.err.Error() }
+
+func (e *ranOut) Is(target error) bool {
+	return target != context.DeadlineExceeded && target != context.Canceled && errors.Is(e.err, target)
 }
 
 // backoff is the wait before resend number attempt: exponential from Config.Backoff up to
