@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"github.com/aisfs/aisfs/aisclient"
+	"github.com/aisfs/aisfs/writeback"
 )
 
 // errStale reports that an object changed while a handle was reading it.
@@ -53,12 +54,14 @@ func toErrno(err error) syscall.Errno {
 	return syscall.EIO
 }
 
-// errno is toErrno with the log line a failure deserves: none for a missing name or an
-// interrupted call, one clear line (the first time) for refused access, one per other failure.
+// errno is toErrno with the log line a failure deserves: none for a missing name, an
+// interrupted call or a failed upload (writeback logs that), one clear line (the first time) for refused access, one per other failure.
 func (f *FS) errno(op, path string, err error) syscall.Errno {
 	e := toErrno(err)
 	switch {
 	case e == 0 || e == syscall.ENOENT || e == syscall.EINTR:
+	case errors.Is(err, writeback.ErrUploadFailed):
+		// writeback logged it once, naming the staging file that keeps the bytes.
 	case e == syscall.EACCES && errors.Is(err, aisclient.ErrUnauthorized):
 		if f.authWarned.CompareAndSwap(false, true) {
 			f.log.Error("AIS refused access: check the AuthN token (--token-file, $AIS_AUTHN_TOKEN) and its permissions",

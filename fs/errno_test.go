@@ -28,6 +28,8 @@ func TestToErrno(t *testing.T) {
 		{syscall.ENOSPC, syscall.ENOSPC},
 		{fmt.Errorf("wrapped: %w", syscall.EXDEV), syscall.EXDEV},
 		{errors.New("something odd"), syscall.EIO},
+		{fmt.Errorf("upload: %w", &aisclient.TransportError{Op: "PutObject", Err: syscall.ECONNRESET}), syscall.EIO},
+		{&aisclient.TransportError{Op: "GetRange", Err: syscall.ECONNREFUSED}, syscall.EIO},
 		// The socket's errno is not the file system's answer.
 		{&aisclient.TransportError{Op: "GetRange", Err: fmt.Errorf("dial: %w", syscall.ECONNREFUSED)}, syscall.EIO},
 		{&aisclient.BudgetError{Op: "HeadObject", Err: &aisclient.TransportError{Err: syscall.ECONNRESET}}, syscall.EIO},

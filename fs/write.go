@@ -101,7 +101,7 @@ func (h *writeHandle) Release(ctx context.Context) syscall.Errno {
 	} else {
 		err = h.node.upload(ctx, h.f, true)
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, writeback.ErrUploadFailed) { // writeback logged those
 		h.node.fsys.log.Error("upload failed at release", "path", h.node.path(), "err", err)
 	}
 	h.node.writerDone(h.f)

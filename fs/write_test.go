@@ -322,7 +322,8 @@ func TestFailedUploadIsLoud(t *testing.T) {
 	fp, c := faultyClient(t)
 	bck := newBucket(t, newClient(t))
 	staging := t.TempDir()
-	wb, err := writeback.NewManager(writeback.Config{Dir: staging, ChunkSize: 1 << 20}, c)
+	// A short budget: the upload is resent until it passes, then fails for good.
+	wb, err := writeback.NewManager(writeback.Config{Dir: staging, ChunkSize: 1 << 20, OpTimeout: 2 * time.Second}, c)
 	if err != nil {
 		t.Fatal(err)
 	}

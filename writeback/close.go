@@ -43,13 +43,14 @@ func (f *File) Close(ctx context.Context) error {
 		}
 		err = cerr // a close error of a file already uploaded is only worth reporting
 	} else {
+		// A latched failure was logged when it happened; say it once more only if not.
 		var uerr *UploadError
 		if !errors.As(err, &uerr) {
 			err = &UploadError{Bucket: f.bck, Object: f.name, Path: f.path, Err: err}
 			f.m.failed.Add(1)
+			f.m.log.Error("writeback: upload failed; content kept in staging file",
+				"op", "close", "bucket", f.bck.String(), "object", f.name, "path", f.path, "err", err)
 		}
-		f.m.log.Warn("writeback: staging file kept after failed upload",
-			"op", "close", "bucket", f.bck.String(), "object", f.name, "path", f.path, "err", err)
 	}
 	f.mu.Lock()
 	f.closeErr = err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 )
 
 // Defaults for the zero values of Config.
@@ -11,6 +12,11 @@ const (
 	DefaultMaxStaging  = 8 << 30
 	DefaultChunkSize   = 8 << 20
 	DefaultMaxInFlight = 256 << 20
+	DefaultOpTimeout   = 2 * time.Minute
+	DefaultBackoff     = 250 * time.Millisecond
+
+	// maxBackoff caps the wait between two resends: also how late a cluster that is back is used.
+	maxBackoff = 2 * time.Second
 
 	// maxChunkSize keeps one piece allocatable and one append request reasonable.
 	maxChunkSize = 1 << 30
@@ -32,6 +38,13 @@ type Config struct {
 	// MaxInFlight bounds the buffer bytes of all uploads (and fetches of old content) at
 	// once, i.e. memory; default 256 MiB. One request never needs more than ChunkSize.
 	MaxInFlight int64
+	// OpTimeout bounds one Sync or Close: the upload and every resend of the staging file
+	// after a transient failure (AIS restarting, a connection reset, a 5xx), default 2 min.
+	// Past it the upload fails for good and the content stays in the staging file.
+	OpTimeout time.Duration
+	// Backoff is the first wait between two resends, doubled each time up to 2 s; default
+	// 250 ms.
+	Backoff time.Duration
 	// Logger receives upload failures and kept staging files; nil discards.
 	Logger *slog.Logger
 }
@@ -45,6 +58,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxInFlight == 0 {
 		c.MaxInFlight = DefaultMaxInFlight
+	}
+	if c.OpTimeout == 0 {
+		c.OpTimeout = DefaultOpTimeout
+	}
+	if c.Backoff == 0 {
+		c.Backoff = DefaultBackoff
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -67,6 +86,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxInFlight < 0 {
 		errs = append(errs, fmt.Errorf("max in-flight %d is negative", c.MaxInFlight))
+	}
+	if c.OpTimeout < 0 || c.Backoff < 0 {
+		errs = append(errs, fmt.Errorf("op timeout %v and backoff %v must not be negative", c.OpTimeout, c.Backoff))
 	}
 	if len(errs) == 0 {
 		return nil

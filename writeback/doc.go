@@ -46,12 +46,22 @@
 //
 // # Failures
 //
-// When an upload fails (and the caller's context is still alive), Sync tries once more with
-// what the staging file makes possible: a PUT of the whole content, or for an Append-mode file
-// a fresh append chain. If that fails too, the error is latched: this and every later Sync and
-// Close of the File return an *UploadError that names the staging file, which is kept, and the
-// failure is logged with op, bucket, object and path. AIS errors stay visible to errors.Is.
-// A Sync that fails because its context ended latches nothing: the File stays dirty.
+// When an upload fails, Sync sends the content again from the staging file with what the
+// failure left possible: a PUT of the whole content, or for an Append-mode file a fresh
+// append chain. It keeps resending after each transient failure (a broken chain, a lost
+// handle, a reset, a 5xx, AIS's 400 ErrNoNodes while a target rejoins), with backoff from
+// Config.Backoff up to 2 s, until Config.OpTimeout has passed since Sync began; so an upload
+// across an AIS restart finishes. Failures a resend cannot fix (access refused, no space,
+// a bad name, a missing bucket, the staging file unreadable) end it at once. Every success
+// is verified: the flush and the PUT carry the checksum of the whole content, which AIS
+// checks, and the PUT's reply must name that checksum and size.
+//
+// A final failure is latched: this and every later Sync and Close of the File return an
+// *UploadError that names the staging file, which is kept, and it is logged ONCE, with op,
+// bucket, object and path; later calls that return it log nothing. AIS errors stay visible
+// to errors.Is, but not the context deadline of an upload that ran out of time (the caller
+// sees an I/O error, not a timeout of its own). A Sync that fails because its context ended
+// latches nothing: the File stays dirty.
 //
 // # Concurrency
 //

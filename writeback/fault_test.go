@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aisfs/aisfs/aisclient"
 	"github.com/aisfs/aisfs/test/aiscluster"
@@ -87,7 +88,7 @@ func TestUploadFailureKept(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			proxy, viaProxy, direct := newFaultProxy(t)
 			bck := newBucket(t, direct)
-			m, rec := newManager(t, viaProxy, nil)
+			m, rec := newManager(t, viaProxy, func(c *Config) { c.OpTimeout = 2 * time.Second })
 			proxy.AddRule(aiscluster.Rule{Method: http.MethodPut, Action: aiscluster.Status(http.StatusServiceUnavailable)})
 			name := objectName(t)
 			data := randBytes(uint64(600+i), tt.size)

@@ -65,7 +65,8 @@ func newBucket(t testing.TB, c *aisclient.Client) aisclient.Bck {
 func newManager(t testing.TB, store Store, mod func(*Config)) (*Manager, *logRecorder) {
 	t.Helper()
 	rec := &logRecorder{}
-	cfg := Config{Dir: t.TempDir(), ChunkSize: testChunk, MaxInFlight: 8 * testChunk, Logger: slog.New(rec)}
+	cfg := Config{Dir: t.TempDir(), ChunkSize: testChunk, MaxInFlight: 8 * testChunk, Logger: slog.New(rec),
+		OpTimeout: time.Minute, Backoff: 10 * time.Millisecond}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -191,8 +191,8 @@ func TestTruncateExisting(t *testing.T) {
 				t.Errorf("went up by %v, want a PUT", got)
 			}
 			if !exists {
-				logs := rec.find("recovered")
-				if len(logs) != 1 || !strings.Contains(logs[0]["err"], "ErrBadCksum") {
+				logs := rec.find("after resending")
+				if len(logs) != 1 || !strings.Contains(logs[0]["first_err"], "ErrBadCksum") {
 					t.Errorf("want one recovery after a checksum mismatch, logs: %v", logs)
 				}
 			}

@@ -104,7 +104,7 @@ func (f *File) appendPiece(ctx context.Context, handle string, off, n int64, d *
 	defer f.m.putBuf(bp)
 	b := (*bp)[:n]
 	if _, err := f.fh.ReadAt(b, off); err != nil {
-		return "", fmt.Errorf("writeback: reading staging file at %d: %w", off, err)
+		return "", fmt.Errorf("%w at %d: %w", errStaging, off, err)
 	}
 	d.Write(b)
 	f.m.uploads.Add(1)

@@ -48,28 +48,7 @@ func (f *File) syncGated(ctx context.Context) error {
 	streamErr := f.chainErr
 	f.mu.Unlock()
 
-	err1 := f.upload(ctx)
-	if err1 == nil {
-		return nil
-	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("writeback: sync of %s/%s: %w", f.bck, f.name, err1)
-	}
-	// The staging file holds what is needed to try once more, with whatever the first
-	// failure left possible (a PUT, or a fresh chain for an Append-mode file).
-	err2 := f.upload(ctx)
-	if err2 == nil {
-		f.m.log.Info("writeback: upload recovered by retry", "bucket", f.bck.String(), "object", f.name, "err", err1)
-		return nil
-	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("writeback: sync of %s/%s: %w; retry: %w", f.bck, f.name, err1, err2)
-	}
-	cause := fmt.Errorf("%w; retry: %w", err1, err2)
-	if streamErr != nil {
-		cause = fmt.Errorf("streaming: %w; then %w", streamErr, cause)
-	}
-	return f.latch("sync", cause)
+	return f.uploadResending(ctx, streamErr)
 }
 
 // latch records a final upload failure: every later Sync and Close returns it, and the
@@ -200,6 +179,10 @@ func (f *File) put(ctx context.Context) error {
 	attrs, err := f.m.store.PutObject(ctx, f.bck, f.name, io.NewSectionReader(f.fh, 0, size), size, opts)
 	f.m.uploads.Add(-1)
 
+	if err == nil {
+		err = checkPut(attrs, size, opts.CksumValue)
+	}
+
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err != nil {
@@ -212,6 +195,18 @@ func (f *File) put(ctx context.Context) error {
 	f.obj = objState{ok: true, exists: true, length: size, digest: *d, digestOK: true}
 	f.cleanLocked(size)
 	f.last = SyncResult{Method: MethodPut, Size: size, Attrs: attrs}
+	return nil
+}
+
+// checkPut compares what AIS says it stored with what was sent. AIS already verified the
+// checksum the PUT carried; this also catches a reply that is not about these bytes.
+func checkPut(attrs *aisclient.ObjAttrs, size int64, cksum string) error {
+	switch {
+	case attrs.Size != size:
+		return fmt.Errorf("AIS took %d of %d bytes: %w", attrs.Size, size, aisclient.ErrBadChecksum)
+	case attrs.CksumType == cksumXXHash && attrs.CksumValue != "" && attrs.CksumValue != cksum:
+		return fmt.Errorf("AIS stored checksum %s, sent %s: %w", attrs.CksumValue, cksum, aisclient.ErrBadChecksum)
+	}
 	return nil
 }
 
@@ -233,7 +228,7 @@ func (f *File) hashStaging(size int64) (*xxhash.Digest, error) {
 		err = io.ErrUnexpectedEOF
 	}
 	if err != nil {
-		return nil, fmt.Errorf("writeback: reading staging file: %w", err)
+		return nil, fmt.Errorf("%w: %w", errStaging, err)
 	}
 	return d, nil
 }

@@ -3,6 +3,7 @@ package writeback
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -135,4 +136,28 @@ func TestBudget(t *testing.T) {
 		t.Fatalf("inUse = %d, want 4", got)
 	}
 	b.release(4)
+}
+
+// TestFlatten: a failure that ran out of time hides the context error but keeps AIS's.
+func TestFlatten(t *testing.T) {
+	aisErr := fmt.Errorf("put: %w; last error: %w", context.DeadlineExceeded, aisclient.ErrUnavailable)
+	tests := []struct {
+		err             error
+		unavailable, dl bool
+	}{
+		{aisErr, true, false},
+		{fmt.Errorf("x: %w", context.Canceled), false, false},
+		{aisclient.ErrNoSpace, false, false},
+	}
+	for _, tt := range tests {
+		got := flatten(tt.err)
+		if errors.Is(got, aisclient.ErrUnavailable) != tt.unavailable || errors.Is(got, context.DeadlineExceeded) != tt.dl ||
+			errors.Is(got, context.Canceled) || got.Error() != tt.err.Error() {
+			t.Errorf("flatten(%v) = %v: unavailable %v, deadline %v", tt.err, got,
+				errors.Is(got, aisclient.ErrUnavailable), errors.Is(got, context.DeadlineExceeded))
+		}
+	}
+	if !errors.Is(flatten(aisclient.ErrNoSpace), aisclient.ErrNoSpace) {
+		t.Error("flatten hid an error without a context in it")
+	}
 }

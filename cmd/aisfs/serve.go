@@ -72,6 +72,7 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	if !c.s.readOnly {
 		wb, err = writeback.NewManager(writeback.Config{
 			Dir: c.s.stagingDir, MaxStaging: c.stagingSize, Logger: log,
+			OpTimeout: c.s.opTimeout, // a close/fsync resends the staging file for as long
 		}, client)
 		if err != nil {
 			return fmt.Errorf("--staging-dir: %w", err)

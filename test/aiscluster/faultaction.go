@@ -44,14 +44,18 @@ func resetConn(w http.ResponseWriter) {
 }
 
 // truncate writes resp's head and its first n body bytes by hand on the
-// hijacked connection, then closes it. Content-Length announces more than
-// that, so the client cannot mistake the cut for a whole body.
-func (p *FaultProxy) truncate(w http.ResponseWriter, resp *http.Response, n int64) {
+// hijacked connection, then closes it, with a RST when reset. Content-Length
+// announces more than that, so the client cannot mistake the cut for a whole
+// body.
+func (p *FaultProxy) truncate(w http.ResponseWriter, resp *http.Response, n int64, reset bool) {
 	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
 	defer conn.Close()
+	if tc, ok := conn.(*net.TCPConn); ok && reset {
+		defer tc.SetLinger(0) // runs before Close: the close sends a RST
+	}
 	h := cleanHeader(resp.Header)
 	p.rewriteLocation(h)
 	declared := resp.ContentLength

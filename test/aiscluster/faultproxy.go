@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -29,6 +30,7 @@ type FaultProxy struct {
 	mu     sync.Mutex
 	fronts map[string]*front // upstream host:port -> front; GUARDED_BY(mu)
 	rules  []*Fault          // GUARDED_BY(mu)
+	rng    *rand.Rand        // draws Rule.Chance; GUARDED_BY(mu)
 	seen   []Request         // GUARDED_BY(mu)
 	closed bool              // GUARDED_BY(mu)
 }
@@ -60,6 +62,7 @@ func NewFaultProxy(upstream string) (*FaultProxy, error) {
 		},
 		closing: make(chan struct{}),
 		fronts:  map[string]*front{},
+		rng:     rand.New(rand.NewPCG(1, 2)),
 	}
 	if p.first, err = p.frontFor(u.Host); err != nil {
 		return nil, err
@@ -78,6 +81,14 @@ func (p *FaultProxy) AddRule(r Rule) *Fault {
 	defer p.mu.Unlock()
 	p.rules = append(p.rules, f)
 	return f
+}
+
+// Seed restarts the generator that Rule.Chance draws from. Which requests fire still
+// depends on the order they arrive in.
+func (p *FaultProxy) Seed(seed uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 }
 
 // ClearRules removes all rules; requests already stalled stay stalled.
@@ -160,7 +171,7 @@ func (p *FaultProxy) decide(req Request) Action {
 		}
 		f.matched++
 		canFire := f.matched > f.rule.After && (f.rule.Times == 0 || f.fired < f.rule.Times)
-		if act.kind == actNone && canFire {
+		if act.kind == actNone && canFire && (f.rule.Chance == 0 || p.rng.Float64() < f.rule.Chance) {
 			f.fired++
 			act = f.rule.Action
 		}
@@ -182,6 +193,12 @@ func (p *FaultProxy) handler(f *front) http.HandlerFunc {
 			if !p.stall(r.Context(), act.d) {
 				return // the client left, or we are closing
 			}
+		case actResetMid:
+			if r.ContentLength != 0 {
+				io.CopyN(io.Discard, r.Body, act.n)
+				resetConn(w)
+				return
+			}
 		}
 		resp, err := p.forward(r, f)
 		if err != nil {
@@ -189,8 +206,8 @@ func (p *FaultProxy) handler(f *front) http.HandlerFunc {
 			return
 		}
 		defer resp.Body.Close()
-		if act.kind == actTruncate {
-			p.truncate(w, resp, act.n)
+		if act.kind == actTruncate || act.kind == actResetMid {
+			p.truncate(w, resp, act.n, act.kind == actResetMid)
 			return
 		}
 		p.relay(w, r, resp)

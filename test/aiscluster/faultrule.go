@@ -14,9 +14,12 @@ type Rule struct {
 	// Query is a substring of the raw query. "pid=" matches only the
 	// redirected leg of an object request (AIS adds pid= to the target
 	// URL it redirects to); the leg to the proxy has no pid.
-	Query  string
-	After  int // let this many matching requests pass first
-	Times  int // fire this many times, then let requests pass; 0 = forever
+	Query string
+	After int // let this many matching requests pass first
+	Times int // fire this many times, then let requests pass; 0 = forever
+	// Chance fires the rule on this fraction of the requests it may fire on, drawn from the
+	// proxy's seeded generator (see FaultProxy.Seed); 0 = on all of them.
+	Chance float64
 	Action Action
 }
 
@@ -36,6 +39,7 @@ const (
 	actReset
 	actTruncate
 	actStall
+	actResetMid
 )
 
 // Status answers the request itself with this HTTP status and an AIS-style
@@ -55,6 +59,11 @@ func Reset() Action { return Action{kind: actReset} }
 // the connection: the client sees an unexpected EOF.
 func Truncate(n int64) Action { return Action{kind: actTruncate, n: n} }
 
+// ResetMidBody breaks a transfer half way with a TCP RST: a request with a body is read
+// for n bytes and never forwarded; any other is forwarded, and its response head and first n
+// body bytes are sent before the reset. The client sees ECONNRESET mid-body.
+func ResetMidBody(n int64) Action { return Action{kind: actResetMid, n: n} }
+
 // Stall holds the request for d before forwarding it (less when the client
 // gives up or the proxy closes).
 func Stall(d time.Duration) Action { return Action{kind: actStall, d: d} }
@@ -69,6 +78,8 @@ func (a Action) String() string {
 		return fmt.Sprintf("Truncate(%d)", a.n)
 	case actStall:
 		return fmt.Sprintf("Stall(%v)", a.d)
+	case actResetMid:
+		return fmt.Sprintf("ResetMidBody(%d)", a.n)
 	}
 	return "pass"
 }
