@@ -65,6 +65,8 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 	default:
 		return syscall.EINVAL
 	}
+	d.entriesChanged()
+	dst.entriesChanged()
 	return 0
 }
 

@@ -38,13 +38,11 @@ func (n *fileNode) openWriter(ctx context.Context, mode writeback.Mode, size int
 	return &writeHandle{node: n, f: f}, nil
 }
 
-// uploadMeta is the custom metadata an upload carries: the mode, and now as modification time.
+// uploadMeta is the custom metadata an upload carries: every key the file has (a PUT replaces
+// them all), and now as modification and change time.
 func uploadMeta(m posixMeta, now time.Time) map[string]string {
-	md := map[string]string{metaMtime: formatUnixTime(now)}
-	if m.mode != 0 {
-		md[metaMode] = formatMode(m.mode)
-	}
-	return md
+	m.mtime, m.ctime = now, now
+	return m.keys()
 }
 
 var _ = (fusefs.FileReader)((*writeHandle)(nil))
