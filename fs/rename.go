@@ -48,7 +48,8 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 	now := d.fsys.now()
 	switch n := ch.Operations().(type) {
 	case *fileNode:
-		if errno := d.renameFile(ctx, n, from, to); errno != 0 {
+		_, replacing := dst.childOps(newName).(*fileNode)
+		if errno := d.renameFile(ctx, n, from, to, replacing); errno != 0 {
 			return errno
 		}
 		n.mu.Lock()
@@ -57,6 +58,9 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 		d.ov.remove(name, now)
 		dst.ov.add(&dirent{name: newName, attr: a, at: now})
 	case *dirNode:
+		if t, ok := dst.childOps(newName).(*dirNode); ok && t.ov.hasLocal() {
+			return syscall.ENOTEMPTY // entries made here that AIS does not have yet
+		}
 		if errno := d.renameDir(ctx, n, from+"/", to+"/"); errno != 0 {
 			return errno
 		}
@@ -91,7 +95,7 @@ func (d *dirNode) exists(ctx context.Context, name string) (*dirent, syscall.Err
 	return e, 0
 }
 
-func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string) syscall.Errno {
+func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string, replacing bool) syscall.Errno {
 	n.mu.Lock()
 	active, pending := n.ws.active, n.ws.pending
 	n.mu.Unlock()
@@ -111,9 +115,18 @@ func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string) 
 	if pending {
 		return syscall.ENOENT // created here, and its upload failed
 	}
-	err := d.fsys.store.RenameObject(ctx, d.bck, from, to)
+	custom, err := d.sourceCustom(ctx, replacing, from)
 	if err != nil {
 		return d.fsys.errno("rename", d.bck.String()+"/"+from, err)
+	}
+	err = d.fsys.store.RenameObject(ctx, d.bck, from, to)
+	if err != nil {
+		return d.fsys.errno("rename", d.bck.String()+"/"+from, err)
+	}
+	if err := d.restoreCustom(ctx, to, custom); err != nil {
+		n.nm.set(to)
+		n.expire()
+		return d.fsys.errno("rename", d.bck.String()+"/"+to, err)
 	}
 	n.nm.set(to)
 	n.expire()

@@ -45,6 +45,9 @@ func (n *fileNode) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.S
 			return n.fsys.errno("setattr", n.path(), err)
 		}
 	}
+	if len(patch) > 0 {
+		n.metaChanged()
+	}
 	if wh, ok := fh.(*writeHandle); ok {
 		return wh.Getattr(ctx, out)
 	}
@@ -91,6 +94,23 @@ func (n *fileNode) changeMeta(in *fuse.SetAttrIn, now time.Time) map[string]stri
 		}
 	}
 	return patch
+}
+
+// metaChanged makes lookups and listings of this mount show the attributes a Setattr set, rather
+// than an older listing's or overlay entry's.
+func (n *fileNode) metaChanged() {
+	now := n.fsys.now()
+	n.mu.Lock()
+	if !n.attrAt.IsZero() {
+		n.attrAt = now
+	}
+	a := n.attr
+	n.mu.Unlock()
+	if name, parent := n.Parent(); parent != nil {
+		if d, ok := parent.Operations().(*dirNode); ok {
+			d.ov.changed(name, a, now)
+		}
+	}
 }
 
 // setattrBits says which SETATTR field sets each key.
