@@ -14,10 +14,11 @@ import (
 	"github.com/aisfs/aisfs/test/aiscluster"
 )
 
-// pjdfstestMinPassed ratchets the suite: the pass count of the default 13 directories (8,577
-// assertions) on a bucket mounted with --allow-other must not drop below it. Raise it when
-// aisfs passes more; never lower it to make a change pass.
-const pjdfstestMinPassed = 7770
+// pjdfstestMinPassed ratchets the suite: the pass count of the default 13 directories (8,590
+// assertions as run-pjdfstest counts them) on a bucket mounted with --allow-other must not drop
+// below it. Two runs of the same code passed the same assertions, so there is no margin. Raise it
+// when aisfs passes more; never lower it to make a change pass. The README lists what fails.
+const pjdfstestMinPassed = 8385
 
 // TestPjdfstest runs pjdfstest's default directories on a bucket mounted with --allow-other
 // (the tests act as uid 65534) and prints the per-directory table.
