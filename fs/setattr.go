@@ -104,8 +104,11 @@ func (n *fileNode) metaChanged() {
 	if !n.attrAt.IsZero() {
 		n.attrAt = now
 	}
-	a := n.attr
+	a, unlinked := n.attr, n.ws.unlinked
 	n.mu.Unlock()
+	if unlinked {
+		return // no name to show it under
+	}
 	if name, parent := n.Parent(); parent != nil {
 		if d, ok := parent.Operations().(*dirNode); ok {
 			d.ov.changed(name, a, now)
