@@ -31,13 +31,8 @@ func attrFromHead(a *aisclient.ObjAttrs) objAttr {
 	return objAttr{size: a.Size, version: a.Version, cksum: a.CksumValue, atime: a.Atime, meta: metaFromMap(a.Custom)}
 }
 
-// fileType is the S_IFMT bits of the node: a symlink when the metadata says so, else a file.
-func (a objAttr) fileType() uint32 {
-	if a.meta.isSymlink() {
-		return syscall.S_IFLNK
-	}
-	return syscall.S_IFREG
-}
+// fileType is the S_IFMT bits of the node, as the metadata says (a regular file without it).
+func (a objAttr) fileType() uint32 { return a.meta.fileType() }
 
 // sameContent reports whether two attribute sets describe the same object content.
 func (a objAttr) sameContent(b objAttr) bool {
@@ -47,8 +42,9 @@ func (a objAttr) sameContent(b objAttr) bool {
 func (f *FS) fileAttr(a objAttr, out *fuse.Attr) {
 	out.Mode = syscall.S_IFREG | uint32(f.cfg.FileMode)
 	if a.meta.mode != 0 {
-		out.Mode = a.meta.mode
+		out.Mode = a.meta.fileType() | a.meta.mode&0o7777
 	}
+	out.Rdev = a.meta.rdev
 	out.Nlink = 1
 	out.Size = uint64(a.size)
 	out.Blocks = (out.Size + 511) / 512
@@ -60,14 +56,20 @@ func (f *FS) fileAttr(a objAttr, out *fuse.Attr) {
 	if a.meta.gid >= 0 {
 		out.Gid = uint32(a.meta.gid)
 	}
-	atime, mtime := a.atime, a.meta.mtime
+	atime, mtime, ctime := a.atime, a.meta.mtime, a.meta.ctime
+	if !a.meta.atime.IsZero() {
+		atime = a.meta.atime // set by utimens
+	}
 	if atime.IsZero() {
 		atime = f.mounted
 	}
 	if mtime.IsZero() {
 		mtime = atime // AIS keeps no modification time; the access time is the closest it has
 	}
-	out.SetTimes(&atime, &mtime, &mtime)
+	if ctime.IsZero() {
+		ctime = mtime
+	}
+	out.SetTimes(&atime, &mtime, &ctime)
 }
 
 func (f *FS) dirAttr(out *fuse.Attr) {

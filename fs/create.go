@@ -32,7 +32,8 @@ func (d *dirNode) Create(ctx context.Context, name string, flags, mode uint32, o
 	objName := d.prefix() + name
 	now := d.fsys.now()
 	n := d.fsys.newFile(d.bck, objName)
-	n.attr = objAttr{meta: posixMeta{mode: syscall.S_IFREG | mode&0o7777, uid: -1, gid: -1, mtime: now}}
+	uid, gid, _ := d.creator(ctx)
+	n.attr = objAttr{atime: now, meta: posixMeta{mode: syscall.S_IFREG | mode&0o7777, uid: uid, gid: gid, mtime: now, ctime: now}}
 	n.attrAt = now
 	n.ws.pending = true
 	h, err := n.openWriter(ctx, writeback.Truncate, 0, false)
@@ -41,6 +42,7 @@ func (d *dirNode) Create(ctx context.Context, name string, flags, mode uint32, o
 	}
 	ch := d.NewInode(ctx, n, fusefs.StableAttr{Mode: syscall.S_IFREG})
 	d.ov.add(&dirent{name: name, attr: n.attr, at: now, pending: true})
+	d.entriesChanged()
 	n.fillAttr(&out.Attr)
 	return ch, h, 0, 0
 }
@@ -53,21 +55,17 @@ func (d *dirNode) Mkdir(ctx context.Context, name string, mode uint32, out *fuse
 	if errno := d.writable(name); errno != 0 {
 		return nil, errno
 	}
-	d.ov.add(&dirent{name: name, isDir: true, at: d.fsys.now()})
+	now := d.fsys.now()
+	uid, gid, sgid := d.creator(ctx)
+	if sgid {
+		mode |= syscall.S_ISGID
+	}
 	sub := d.fsys.newDir(d.bck, false)
-	sub.meta = dirMeta{mode: mode & 0o7777, uid: -1, gid: -1} // the kernel has applied the umask
+	sub.setCreated(mode, uid, gid, now)
+	d.ov.add(&dirent{name: name, isDir: true, at: now})
+	d.entriesChanged()
 	sub.fillAttr(&out.Attr)
 	return d.NewInode(ctx, sub, fusefs.StableAttr{Mode: syscall.S_IFDIR}), 0
-}
-
-var _ = (fusefs.NodeMknoder)((*dirNode)(nil))
-
-// Mknod: objects hold bytes only; devices, fifos and sockets have no place in AIS.
-func (d *dirNode) Mknod(ctx context.Context, name string, mode, dev uint32, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
-	if errno := d.writable(name); errno != 0 {
-		return nil, errno
-	}
-	return nil, syscall.EPERM
 }
 
 var _ = (fusefs.NodeLinker)((*dirNode)(nil))

@@ -32,7 +32,7 @@ type dirNode struct {
 }
 
 func (f *FS) newDir(bck aisclient.Bck, root bool) *dirNode {
-	return &dirNode{fsys: f, bck: bck, root: root}
+	return &dirNode{fsys: f, bck: bck, root: root, meta: newDirMeta()}
 }
 
 // prefix is the object-name prefix of this directory: "" (bucket root) or ending in "/".

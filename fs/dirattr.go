@@ -10,13 +10,17 @@ import (
 )
 
 // Directories are not objects in AIS, so their mode, owner and times cannot be stored there.
-// Changes are kept in memory for the life of the mount, so tar, cp -a and rsync -a, which set
-// them on every directory they create, succeed and see what they set.
+// They are kept in memory for the life of the mount (and of the directory's inode), so tar,
+// cp -a and rsync -a, which set them on every directory they create, succeed and see what they
+// set, and the kernel checks other users against them. A remount shows the mount's defaults.
 type dirMeta struct {
-	mode     uint32 // permission bits; 0 = the mount's default
-	uid, gid int64  // -1 = the mount's default
-	mtime    time.Time
+	mode                uint32 // permission bits with setuid, setgid and sticky; 0 = the mount's default
+	uid, gid            int64  // -1 = the mount's default; 0 is root
+	mtime, atime, ctime time.Time
 }
+
+// newDirMeta is the metadata of a directory that nobody changed yet.
+func newDirMeta() dirMeta { return dirMeta{uid: -1, gid: -1} }
 
 var _ = (fusefs.NodeSetattrer)((*dirNode)(nil))
 
@@ -27,10 +31,8 @@ func (d *dirNode) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.Se
 	if _, ok := in.GetSize(); ok {
 		return syscall.EISDIR
 	}
+	now := d.fsys.now()
 	d.metaMu.Lock()
-	if d.meta.uid == 0 && d.meta.gid == 0 && d.meta.mode == 0 {
-		d.meta.uid, d.meta.gid = -1, -1
-	}
 	if mode, ok := in.GetMode(); ok {
 		d.meta.mode = mode & 0o7777
 	}
@@ -43,20 +45,37 @@ func (d *dirNode) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.Se
 	if mtime, ok := in.GetMTime(); ok {
 		d.meta.mtime = mtime
 	}
+	if atime, ok := in.GetATime(); ok {
+		d.meta.atime = atime
+	}
+	d.meta.ctime = now
 	d.metaMu.Unlock()
 	d.fillAttr(&out.Attr)
 	return 0
+}
+
+// entriesChanged records that a name was added to or removed from the directory: its
+// modification and change times move.
+func (d *dirNode) entriesChanged() {
+	now := d.fsys.now()
+	d.metaMu.Lock()
+	d.meta.mtime, d.meta.ctime = now, now
+	d.metaMu.Unlock()
+}
+
+// setCreated gives a directory made here its creator and mode.
+func (d *dirNode) setCreated(mode uint32, uid, gid int64, now time.Time) {
+	d.metaMu.Lock()
+	d.meta = dirMeta{mode: mode & 0o7777, uid: uid, gid: gid, mtime: now, atime: now, ctime: now}
+	d.metaMu.Unlock()
 }
 
 // fillAttr is the directory's attributes with what Setattr kept.
 func (d *dirNode) fillAttr(out *fuse.Attr) {
 	d.fsys.dirAttr(out)
 	d.metaMu.Lock()
-	defer d.metaMu.Unlock()
 	m := d.meta
-	if m.mode == 0 && m.uid == 0 && m.gid == 0 && m.mtime.IsZero() {
-		return
-	}
+	d.metaMu.Unlock()
 	if m.mode != 0 {
 		out.Mode = syscall.S_IFDIR | m.mode
 	}
@@ -66,7 +85,13 @@ func (d *dirNode) fillAttr(out *fuse.Attr) {
 	if m.gid >= 0 {
 		out.Gid = uint32(m.gid)
 	}
-	if !m.mtime.IsZero() {
-		out.SetTimes(nil, &m.mtime, &m.mtime)
+	out.SetTimes(orTime(m.atime, d.fsys.mounted), orTime(m.mtime, d.fsys.mounted), orTime(m.ctime, d.fsys.mounted))
+}
+
+// orTime is t, or def when t is unset.
+func orTime(t, def time.Time) *time.Time {
+	if t.IsZero() {
+		return &def
 	}
+	return &t
 }

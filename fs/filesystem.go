@@ -53,8 +53,9 @@ func (f *FS) Options(mo fuse.MountOptions) *fusefs.Options {
 		EntryTimeout:    &ttl,
 		AttrTimeout:     &ttl,
 		NegativeTimeout: &ttl,
-		UID:             f.cfg.UID,
-		GID:             f.cfg.GID,
+		// Every node reports its own owner and mode: go-fuse's defaults would turn owner 0
+		// (root) into the mount's owner and mode 0000 into 0644.
+		NullPermissions: true,
 		RootStableAttr:  &fusefs.StableAttr{Ino: 1},
 		Logger:          slog.NewLogLogger(f.log.Handler(), slog.LevelWarn),
 	}

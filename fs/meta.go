@@ -17,18 +17,56 @@ const (
 	metaUID    = metaPrefix + "uid"   // decimal
 	metaGID    = metaPrefix + "gid"   // decimal
 	metaMtime  = metaPrefix + "mtime" // unix seconds with nanoseconds: "1700000000.123456789"
+	metaAtime  = metaPrefix + "atime" // as mtime; set only by utimens (else the object's atime)
+	metaCtime  = metaPrefix + "ctime" // as mtime; moves with every change of content or metadata
+	metaRdev   = metaPrefix + "rdev"  // decimal device number of a character or block device
 )
 
 // posixMeta is what the custom keys say; zero fields mean "not set, use the mount's defaults".
+// Owner 0 is root, never "unset": unset is -1.
 type posixMeta struct {
-	mode     uint32 // with type bits; 0 = unset
-	uid, gid int64  // -1 = unset
-	mtime    time.Time
+	mode                uint32 // with type bits; 0 = unset
+	uid, gid            int64  // -1 = unset
+	mtime, atime, ctime time.Time
+	rdev                uint32
 }
 
 var noMeta = posixMeta{uid: -1, gid: -1}
 
 func (m posixMeta) isSymlink() bool { return m.mode&syscall.S_IFMT == syscall.S_IFLNK }
+
+// fileType is the S_IFMT bits the metadata gives: a symlink, fifo, socket or device, else a
+// regular file.
+func (m posixMeta) fileType() uint32 {
+	switch t := m.mode & syscall.S_IFMT; t {
+	case syscall.S_IFLNK, syscall.S_IFIFO, syscall.S_IFSOCK, syscall.S_IFCHR, syscall.S_IFBLK:
+		return t
+	}
+	return syscall.S_IFREG
+}
+
+// keys is the custom metadata that records m, every set field.
+func (m posixMeta) keys() map[string]string {
+	md := map[string]string{}
+	if m.mode != 0 {
+		md[metaMode] = formatMode(m.mode)
+	}
+	if m.uid >= 0 {
+		md[metaUID] = strconv.FormatInt(m.uid, 10)
+	}
+	if m.gid >= 0 {
+		md[metaGID] = strconv.FormatInt(m.gid, 10)
+	}
+	for k, t := range map[string]time.Time{metaMtime: m.mtime, metaAtime: m.atime, metaCtime: m.ctime} {
+		if !t.IsZero() {
+			md[k] = formatUnixTime(t)
+		}
+	}
+	if m.rdev != 0 {
+		md[metaRdev] = strconv.FormatUint(uint64(m.rdev), 10)
+	}
+	return md
+}
 
 // metaFromMap reads the keys from a HEAD's custom metadata.
 func metaFromMap(custom map[string]string) posixMeta {
@@ -68,9 +106,20 @@ func (m *posixMeta) set(k, v string) {
 		if n, err := strconv.ParseUint(v, 10, 32); err == nil {
 			m.gid = int64(n)
 		}
-	case metaMtime:
-		if t, ok := parseUnixTime(v); ok {
+	case metaMtime, metaAtime, metaCtime:
+		t, ok := parseUnixTime(v)
+		switch {
+		case !ok:
+		case k == metaMtime:
 			m.mtime = t
+		case k == metaAtime:
+			m.atime = t
+		default:
+			m.ctime = t
+		}
+	case metaRdev:
+		if n, err := strconv.ParseUint(v, 10, 32); err == nil {
+			m.rdev = uint32(n)
 		}
 	}
 }

@@ -33,6 +33,24 @@ func (o *overlay) add(e *dirent) {
 	delete(o.removed, e.name)
 }
 
+// changed records new attributes of a file (a chmod, chown or utimens): a local entry keeps its
+// state with the new attributes, else a new entry holds them until a newer listing shows them.
+func (o *overlay) changed(name string, a objAttr, at time.Time) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if e, ok := o.local[name]; ok && !e.isDir {
+		ne := *e
+		ne.attr = a
+		o.local[name] = &ne
+		return
+	}
+	if o.local == nil {
+		o.local = map[string]*dirent{}
+	}
+	o.local[name] = &dirent{name: name, attr: a, at: at}
+	delete(o.removed, name)
+}
+
 // remove records that name is gone.
 func (o *overlay) remove(name string, at time.Time) {
 	o.mu.Lock()

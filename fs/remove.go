@@ -30,6 +30,7 @@ func (d *dirNode) Unlink(ctx context.Context, name string) syscall.Errno {
 		return d.fsys.errno("unlink", d.path(name), err)
 	}
 	d.ov.remove(name, d.fsys.now())
+	d.entriesChanged()
 	return 0
 }
 
@@ -55,6 +56,7 @@ func (d *dirNode) Rmdir(ctx context.Context, name string) syscall.Errno {
 		return syscall.ENOTEMPTY
 	}
 	d.ov.remove(name, d.fsys.now())
+	d.entriesChanged()
 	return 0
 }
 

@@ -52,7 +52,8 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 	now := d.fsys.now()
 	switch n := ch.Operations().(type) {
 	case *fileNode:
-		if errno := d.renameFile(ctx, n, from, to); errno != 0 {
+		_, replacing := dst.childOps(newName).(*fileNode)
+		if errno := d.renameFile(ctx, n, from, to, replacing); errno != 0 {
 			return errno
 		}
 		n.mu.Lock()
@@ -75,6 +76,8 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 	default:
 		return syscall.EINVAL
 	}
+	d.entriesChanged()
+	dst.entriesChanged()
 	return 0
 }
 
@@ -103,7 +106,7 @@ func (d *dirNode) exists(ctx context.Context, name string) (*dirent, syscall.Err
 	return nil, d.fsys.errno("lookup", d.path(name), err)
 }
 
-func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string) syscall.Errno {
+func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string, replacing bool) syscall.Errno {
 	n.mu.Lock()
 	active, pending := n.ws.active, n.ws.pending
 	n.mu.Unlock()
@@ -122,9 +125,18 @@ func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string) 
 	if pending {
 		return syscall.ENOENT // created here, and its upload failed
 	}
-	err := d.fsys.store.RenameObject(ctx, d.bck, from, to)
+	custom, err := d.sourceCustom(ctx, replacing, from)
 	if err != nil {
 		return d.fsys.errno("rename", d.bck.String()+"/"+from, err)
+	}
+	err = d.fsys.store.RenameObject(ctx, d.bck, from, to)
+	if err != nil {
+		return d.fsys.errno("rename", d.bck.String()+"/"+from, err)
+	}
+	if err := d.restoreCustom(ctx, to, custom); err != nil {
+		n.nm.set(to)
+		n.expire()
+		return d.fsys.errno("rename", d.bck.String()+"/"+to, err)
 	}
 	n.nm.set(to)
 	n.expire()

@@ -3,8 +3,8 @@ package fs
 import (
 	"context"
 	"errors"
-	"strconv"
 	"syscall"
+	"time"
 
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -25,24 +25,8 @@ func (n *fileNode) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.S
 			return errno
 		}
 	}
-	patch := map[string]string{}
 	n.mu.Lock()
-	if mode, ok := in.GetMode(); ok {
-		n.attr.meta.mode = n.attr.fileType() | mode&0o7777
-		patch[metaMode] = formatMode(n.attr.meta.mode)
-	}
-	if uid, ok := in.GetUID(); ok {
-		n.attr.meta.uid = int64(uid)
-		patch[metaUID] = strconv.FormatUint(uint64(uid), 10)
-	}
-	if gid, ok := in.GetGID(); ok {
-		n.attr.meta.gid = int64(gid)
-		patch[metaGID] = strconv.FormatUint(uint64(gid), 10)
-	}
-	if mtime, ok := in.GetMTime(); ok {
-		n.attr.meta.mtime = mtime
-		patch[metaMtime] = formatUnixTime(mtime)
-	}
+	patch := n.changeMeta(in, n.fsys.now())
 	n.props = nil
 	n.mu.Unlock()
 	if len(patch) > 0 {
@@ -50,12 +34,80 @@ func (n *fileNode) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.S
 			n.expire()
 			return n.fsys.errno("setattr", n.path(), err)
 		}
+		n.metaChanged()
 	}
 	if wh, ok := fh.(*writeHandle); ok {
 		return wh.Getattr(ctx, out)
 	}
 	n.fillAttr(&out.Attr)
 	return 0
+}
+
+// changeMeta applies the mode, owner and time changes of in to the node's attributes and returns
+// the custom metadata keys that record them, nil for none; every change moves ctime. A size
+// change needs no keys: its upload stamps the times. Needs n.mu.
+func (n *fileNode) changeMeta(in *fuse.SetAttrIn, now time.Time) map[string]string {
+	m := &n.attr.meta
+	changed := false
+	if mode, ok := in.GetMode(); ok {
+		m.mode, changed = n.attr.fileType()|mode&0o7777, true
+	}
+	if uid, ok := in.GetUID(); ok {
+		m.uid, changed = int64(uid), true
+	}
+	if gid, ok := in.GetGID(); ok {
+		m.gid, changed = int64(gid), true
+	}
+	if mtime, ok := in.GetMTime(); ok {
+		m.mtime, changed = mtime, true
+	}
+	if atime, ok := in.GetATime(); ok {
+		m.atime, changed = atime, true
+	}
+	if _, ok := in.GetSize(); ok {
+		if _, set := in.GetMTime(); !set {
+			m.mtime = now
+		}
+		m.ctime = now // the upload of the new size stamps both in AIS
+	}
+	if !changed {
+		return nil
+	}
+	m.ctime = now
+	keys := m.keys()
+	patch := map[string]string{metaCtime: keys[metaCtime]}
+	for _, k := range []string{metaMode, metaUID, metaGID, metaMtime, metaAtime} {
+		if v, ok := keys[k]; ok && in.Valid&setattrBits[k] != 0 {
+			patch[k] = v
+		}
+	}
+	return patch
+}
+
+// metaChanged makes lookups and listings of this mount show the attributes a Setattr set, rather
+// than an older listing's or overlay entry's.
+func (n *fileNode) metaChanged() {
+	now := n.fsys.now()
+	n.mu.Lock()
+	if !n.attrAt.IsZero() {
+		n.attrAt = now
+	}
+	a, unlinked := n.attr, n.ws.unlinked
+	n.mu.Unlock()
+	if unlinked {
+		return // no name to show it under
+	}
+	if name, parent := n.Parent(); parent != nil {
+		if d, ok := parent.Operations().(*dirNode); ok {
+			d.ov.changed(name, a, now)
+		}
+	}
+}
+
+// setattrBits says which SETATTR field sets each key.
+var setattrBits = map[string]uint32{
+	metaMode: fuse.FATTR_MODE, metaUID: fuse.FATTR_UID, metaGID: fuse.FATTR_GID,
+	metaMtime: fuse.FATTR_MTIME, metaAtime: fuse.FATTR_ATIME,
 }
 
 // truncate changes the size: through the open handle if there is one, else with a writer of

@@ -2,13 +2,10 @@ package fs
 
 import (
 	"context"
-	"strings"
 	"syscall"
 
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
-
-	"github.com/aisfs/aisfs/aisclient"
 )
 
 // A symlink is a small object holding the target, marked by its mode in custom metadata.
@@ -19,18 +16,10 @@ func (d *dirNode) Symlink(ctx context.Context, target, name string, out *fuse.En
 	if errno := d.writable(name); errno != 0 {
 		return nil, errno
 	}
-	objName := d.prefix() + name
+	uid, gid, _ := d.creator(ctx)
 	now := d.fsys.now()
-	meta := posixMeta{mode: syscall.S_IFLNK | 0o777, uid: -1, gid: -1, mtime: now}
-	attrs, err := d.fsys.store.PutObject(ctx, d.bck, objName, strings.NewReader(target), int64(len(target)),
-		aisclient.PutOptions{Custom: metaKeys(meta)})
-	if err != nil {
-		return nil, d.fsys.errno("symlink", d.path(name), err)
-	}
-	a := objAttr{size: int64(len(target)), version: attrs.Version, cksum: attrs.CksumValue, meta: meta}
-	e := &dirent{name: name, attr: a, at: now}
-	d.ov.add(e)
-	return d.child(ctx, e, now, out), 0
+	meta := posixMeta{mode: syscall.S_IFLNK | 0o777, uid: uid, gid: gid, mtime: now, ctime: now}
+	return d.putSpecial(ctx, "symlink", name, target, meta, out)
 }
 
 var _ = (fusefs.NodeReadlinker)((*fileNode)(nil))

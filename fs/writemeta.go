@@ -2,7 +2,6 @@ package fs
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/aisfs/aisfs/writeback"
 )
@@ -34,28 +33,13 @@ import (
 // other locks; fs never holds n.mu while calling into a writeback.File.
 
 // metaKeys is the custom metadata that says m: every key that is set.
-func metaKeys(m posixMeta) map[string]string {
-	md := make(map[string]string, 4)
-	if m.mode != 0 {
-		md[metaMode] = formatMode(m.mode)
-	}
-	if m.uid >= 0 {
-		md[metaUID] = strconv.FormatInt(m.uid, 10)
-	}
-	if m.gid >= 0 {
-		md[metaGID] = strconv.FormatInt(m.gid, 10)
-	}
-	if !m.mtime.IsZero() {
-		md[metaMtime] = formatUnixTime(m.mtime)
-	}
-	return md
-}
+func metaKeys(m posixMeta) map[string]string { return m.keys() }
 
 // touch records a change of the content now: its modification time.
 func (n *fileNode) touch() {
 	now := n.fsys.now()
 	n.mu.Lock()
-	n.attr.meta.mtime = now
+	n.attr.meta.mtime, n.attr.meta.ctime = now, now
 	n.mu.Unlock()
 }
 
@@ -124,8 +108,11 @@ func (n *fileNode) pushMeta(ctx context.Context) error {
 // change made here does not show the file as it was.
 func (n *fileNode) publish() {
 	n.mu.Lock()
-	a, pending := n.attr, n.ws.pending
+	a, pending, unlinked := n.attr, n.ws.pending, n.ws.unlinked
 	n.mu.Unlock()
+	if unlinked {
+		return // no name to show it under
+	}
 	if name, parent := n.Parent(); parent != nil {
 		if d, ok := parent.Operations().(*dirNode); ok {
 			d.ov.add(&dirent{name: name, attr: a, at: n.fsys.now(), pending: pending})

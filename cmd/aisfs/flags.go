@@ -28,6 +28,7 @@ type settings struct {
 	fileMode        string
 	dirMode         string
 	allowOther      bool
+	noDefaultPerms  bool
 	requestTimeout  time.Duration
 	opTimeout       time.Duration
 	retries         int
@@ -72,7 +73,8 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.IntVar(&s.gid, "gid", -1, "group of every file (default: the mounting user's group)")
 	fl.StringVar(&s.fileMode, "file-mode", "0644", "permission bits of files (octal)")
 	fl.StringVar(&s.dirMode, "dir-mode", "0755", "permission bits of directories (octal)")
-	fl.BoolVar(&s.allowOther, "allow-other", false, "let other users access the mount (FUSE allow_other)")
+	fl.BoolVar(&s.allowOther, "allow-other", false, "let other users access the mount (FUSE allow_other); the kernel then checks modes (default_permissions)")
+	fl.BoolVar(&s.noDefaultPerms, "no-default-permissions", false, "with --allow-other, do not have the kernel check modes and owners: every user may read and change every file")
 	fl.DurationVar(&s.requestTimeout, "request-timeout", 30*time.Second, "time limit of one metadata request, and time to first byte of a read")
 	fl.StringVar(&s.tokenFile, "token-file", "", "AuthN token file (default: $AIS_AUTHN_TOKEN, $AIS_AUTHN_TOKEN_FILE, then the AIS CLI's saved token)")
 	fl.StringVar(&s.caCert, "ca-cert", "", "PEM file of the CA that signed the cluster's HTTPS certificate")

@@ -122,7 +122,7 @@ func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &mountConfig{s: s, src: src, fuseOpts: opts.FuseOpts}
+	c := &mountConfig{s: s, src: src, fuseOpts: mountopts.WithPermissionChecks(opts.FuseOpts, s.allowOther, s.noDefaultPerms)}
 	switch {
 	case src.IsCluster():
 		c.endpoint = src.Endpoint
