@@ -68,7 +68,12 @@ func memMount(t *testing.T, mod func(*Config)) *memEnv {
 		mod(&cfg)
 	}
 	if cfg.Writeback == nil && !cfg.ReadOnly {
-		wb, err := writeback.NewManager(writeback.Config{Dir: t.TempDir(), ChunkSize: 1 << 20}, s)
+		wb, err := writeback.NewManager(writeback.Config{
+			Dir: t.TempDir(), ChunkSize: 1 << 20,
+			// Uploads are resent until this budget is spent: short, so a test of a store that
+			// keeps failing ends quickly.
+			OpTimeout: time.Second, Backoff: 10 * time.Millisecond,
+		}, s)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -265,7 +265,7 @@ func TestRenameWhileWriting(t *testing.T) {
 // A failed upload is an error at close, the name does not linger, and nothing is half stored.
 func TestFailedCreateIsLoudAndForgotten(t *testing.T) {
 	e := memMount(t, nil)
-	e.store.FailNext(memstore.OpPutObject, 2, syscall.EIO) // the upload and its retry
+	e.store.FailNext(memstore.OpPutObject, 1<<20, syscall.EIO) // every resend within the budget
 	f, err := os.Create(e.path("lost"))
 	if err != nil {
 		t.Fatal(err)
