@@ -15,7 +15,7 @@ import (
 
 func (n *providerNode) bucketChange(name string) (aisclient.Bck, syscall.Errno) {
 	switch {
-	case n.fsys.cfg.ReadOnly || n.fsys.wb == nil:
+	case n.fsys.readOnly():
 		return aisclient.Bck{}, syscall.EROFS
 	case n.provider != aisclient.ProviderAIS:
 		return aisclient.Bck{}, syscall.EPERM

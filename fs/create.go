@@ -13,7 +13,7 @@ import (
 // writable reports why d refuses changes, or 0.
 func (d *dirNode) writable(name string) syscall.Errno {
 	switch {
-	case d.fsys.cfg.ReadOnly || d.fsys.wb == nil:
+	case d.fsys.readOnly():
 		return syscall.EROFS
 	case len(name) > maxNameLen:
 		return syscall.ENAMETOOLONG

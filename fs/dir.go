@@ -56,28 +56,40 @@ func (d *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (
 	if len(name) > maxNameLen {
 		return nil, syscall.ENAMETOOLONG
 	}
+	e, at, errno := d.resolve(ctx, name)
+	if errno != 0 {
+		return nil, errno
+	}
+	return d.child(ctx, e, at, out), 0
+}
+
+// resolve is the one way a name is looked up (Lookup, and rename's check of its target): the
+// directory's view (listing plus what this mount changed) when it can say, else one probe. It
+// answers ENOENT only when the name is known to be absent, and another errno (logged) when that
+// cannot be known. at is when what it says was true.
+func (d *dirNode) resolve(ctx context.Context, name string) (*dirent, time.Time, syscall.Errno) {
 	l, err := d.load(ctx, d.fsys.cfg.ListLookupMax)
 	if err != nil {
-		return nil, d.fsys.errno("lookup", d.path(name), err)
+		return nil, time.Time{}, d.fsys.errno("lookup", d.path(name), err)
 	}
 	if e, ok, final := d.ov.resolve(name, l); final {
 		if !ok {
-			return nil, syscall.ENOENT
+			return nil, time.Time{}, syscall.ENOENT
 		}
 		at := l.at
 		if e.at.After(at) {
 			at = e.at
 		}
-		return d.child(ctx, e, at, out), 0
+		return e, at, 0
 	}
 	e, at, err := d.probe(ctx, d.prefix(), name)
-	if err != nil {
-		if errors.Is(err, aisclient.ErrNotFound) || errors.Is(err, aisclient.ErrInvalidName) {
-			return nil, syscall.ENOENT
-		}
-		return nil, d.fsys.errno("lookup", d.path(name), err)
+	switch {
+	case err == nil:
+		return e, at, 0
+	case errors.Is(err, aisclient.ErrNotFound) || errors.Is(err, aisclient.ErrInvalidName):
+		return nil, time.Time{}, syscall.ENOENT
 	}
-	return d.child(ctx, e, at, out), 0
+	return nil, time.Time{}, d.fsys.errno("lookup", d.path(name), err)
 }
 
 // probe finds out what one name is without listing the whole directory.

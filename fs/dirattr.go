@@ -25,7 +25,7 @@ func newDirMeta() dirMeta { return dirMeta{uid: -1, gid: -1} }
 var _ = (fusefs.NodeSetattrer)((*dirNode)(nil))
 
 func (d *dirNode) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
-	if d.fsys.cfg.ReadOnly || d.fsys.wb == nil {
+	if d.fsys.readOnly() {
 		return syscall.EROFS
 	}
 	if _, ok := in.GetSize(); ok {

@@ -24,6 +24,35 @@
 // previous open the kernel page cache is kept (FOPEN_KEEP_CACHE), so a second epoch over a data set
 // is served from memory; when it changed, the page cache is dropped.
 //
+// # Locks
+//
+// fs has these mutexes, besides go-fuse's tree lock (taken inside Inode methods: Parent,
+// GetChild, NewInode, RmChild...):
+//
+//   - fileNode.metaMu serializes one file's metadata PATCHes (writemeta.go);
+//   - fileNode.mu guards a file's attributes and write state;
+//   - dirNode.metaMu guards a directory's mode, owner and times;
+//   - overlay.mu, listCache.mu and namer.mu guard one directory's view, its listing and a
+//     node's last name;
+//   - bucketList.mu (the cluster's bucket list) and stagedReader.mu, and a directory rename's
+//     local error mutex, are leaves.
+//
+// Order: fileNode.metaMu, then go-fuse's tree lock, then overlay.mu. fileNode.mu, dirNode.metaMu,
+// listCache.mu, namer.mu and the leaves are held only for a copy or an update of what they guard:
+// no other lock is taken and no network call or go-fuse call is made under them, except that
+// namer.mu is taken after the tree walk (Parent) has returned. A file reaches its directory's
+// view only through dirNode methods (dirview.go), never under fileNode.mu. writeback calls
+// fileNode.currentMeta with its File's gate held; fs never holds fileNode.mu while calling into
+// a writeback.File.
+//
+// # Cancellation
+//
+// Work done for a FUSE request runs under patient (interrupt.go): Go programs are interrupted by
+// SIGURG all the time, so a request gives up only once it stayed interrupted for a grace (2 s;
+// 30 s for the upload close(2) and fsync(2) wait for), then returns EINTR. Work no caller waits
+// for (a release, a listing or block fetch shared by several callers) is detached with
+// context.WithoutCancel and bounded by the operation budgets of aisclient and writeback.
+//
 // # Errors
 //
 // Every operation returns a syscall.Errno produced by toErrno, which sorts aisclient's typed errors

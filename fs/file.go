@@ -70,13 +70,11 @@ func (n *fileNode) fillAttr(out *fuse.Attr) {
 // While this mount writes the file, its own attributes are newer than AIS's and are returned.
 func (n *fileNode) revalidate(ctx context.Context) (objAttr, error) {
 	n.mu.Lock()
-	local := n.ws.writers > 0 || n.ws.pending
-	n.mu.Unlock()
-	if local {
-		n.mu.Lock()
+	if n.ws.busy() {
 		defer n.mu.Unlock()
 		return n.attr, nil
 	}
+	n.mu.Unlock()
 	return n.current(ctx)
 }
 

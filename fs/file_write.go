@@ -31,11 +31,52 @@ func (n *fileNode) isUnlinked() bool {
 	return n.ws.unlinked
 }
 
-// busy reports whether local state is newer than AIS's, so attributes must not be refreshed.
+// busy is the one rule for "local state is newer than AIS's": a handle writes the file, or it
+// was created here and is not in AIS yet. Attributes of a busy file are never refreshed from AIS.
+// Needs n.mu.
+func (ws *writeState) busy() bool { return ws.writers > 0 || ws.pending }
+
+// busy reports whether local state is newer than AIS's (writeState.busy).
 func (n *fileNode) busy() bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return n.ws.writers > 0 || n.ws.pending
+	return n.ws.busy()
+}
+
+// attrs is a snapshot of the node's attributes.
+func (n *fileNode) attrs() objAttr {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.attr
+}
+
+// markUnlinked records that the name is being removed: open writers drop their uploads. It
+// reports whether the file was created here and is not in AIS yet.
+func (n *fileNode) markUnlinked() (pending bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.ws.unlinked = n.ws.writers > 0
+	return n.ws.pending
+}
+
+// settle uploads what a writer that is still registered holds: close(2) returns before the
+// kernel releases the handle, so a rename or a copy that follows must not find AIS behind. It
+// reports whether the file is still not in AIS (created here, and its upload failed).
+func (n *fileNode) settle(ctx context.Context) (pending bool, err error) {
+	n.mu.Lock()
+	active, pending := n.ws.active, n.ws.pending
+	n.mu.Unlock()
+	if active == nil || !(pending || active.Dirty()) {
+		return pending, nil
+	}
+	pctx, done := patientUpload(ctx)
+	defer done()
+	if err := n.upload(pctx, active, false); err != nil && !errors.Is(err, writeback.ErrClosed) {
+		return pending, err // closed: its release already uploaded
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.ws.pending, nil
 }
 
 func (n *fileNode) grow(size int64) {
@@ -95,16 +136,8 @@ func (n *fileNode) onlyWriterOfCreate() bool {
 // lists, which made the upload fail) stays hidden. The kernel forgets the name too, or stat and
 // open would find the node until the entry expires.
 func (n *fileNode) forgetCreate() {
-	if name, parent := n.Parent(); parent != nil {
-		if d, ok := parent.Operations().(*dirNode); ok {
-			d.ov.remove(name, n.fsys.now())
-			if parent.GetChild(name) == &n.Inode {
-				parent.RmChild(name)
-				// At once, before close(2) returns: the kernel holds no lock of the directory
-				// during a flush or release, so this cannot deadlock with it.
-				parent.NotifyEntry(name)
-			}
-		}
+	if name, d := n.parentDir(); d != nil {
+		d.fileNeverStored(name, n)
 	}
 }
 
@@ -163,7 +196,7 @@ func (r *stagedReader) Release(ctx context.Context) syscall.Errno {
 
 // openForWrite maps open(2) flags onto a writeback mode.
 func (n *fileNode) openForWrite(ctx context.Context, flags uint32) (*writeHandle, syscall.Errno) {
-	if n.fsys.cfg.ReadOnly {
+	if n.fsys.readOnly() {
 		return nil, syscall.EROFS
 	}
 	var a objAttr

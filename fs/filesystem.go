@@ -63,5 +63,9 @@ func (f *FS) Options(mo fuse.MountOptions) *fusefs.Options {
 
 func (f *FS) now() time.Time { return f.cfg.Now() }
 
+// readOnly is the one rule for refusing changes with EROFS: a read-only mount, or one without a
+// writeback manager (Validate allows that only when read-only).
+func (f *FS) readOnly() bool { return f.cfg.ReadOnly || f.wb == nil }
+
 // fresh reports whether something fetched at t is still within the stat TTL.
 func (f *FS) fresh(t time.Time) bool { return !t.IsZero() && f.now().Sub(t) < f.cfg.StatTTL }

@@ -17,15 +17,35 @@ import (
 // read) gets EINTR.
 const interruptGrace = 2 * time.Second
 
+// uploadGrace is interruptGrace for the upload that close(2), fsync(2) or a rename waits for. It
+// is longer because an upload can rightly take many seconds; a caller interrupted that long
+// (Ctrl-C on a close that hangs while AIS is down) gets EINTR, and the bytes stay in staging for
+// the release, which no caller waits for, to upload within the writeback budget.
+const uploadGrace = 30 * time.Second
+
+// The cancellation rule, in one place: work done for a FUSE request runs under patient (or
+// patientUpload) and ends once the request stayed interrupted for the grace; work no caller
+// waits for (a release, a shared fetch) runs under context.WithoutCancel, bounded by the
+// operation budgets of aisclient and writeback.
+
 // patient returns a context for work done for a FUSE request: cancelled only if the request
 // stays interrupted for interruptGrace. The CancelFunc must be called when the work is done.
 func patient(ctx context.Context) (context.Context, context.CancelFunc) {
+	return patientFor(ctx, interruptGrace)
+}
+
+// patientUpload is patient with uploadGrace.
+func patientUpload(ctx context.Context) (context.Context, context.CancelFunc) {
+	return patientFor(ctx, uploadGrace)
+}
+
+func patientFor(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
 	if ctx.Done() == nil {
 		return ctx, func() {}
 	}
 	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(ctx, func() {
-		t := time.AfterFunc(interruptGrace, cancel)
+		t := time.AfterFunc(grace, cancel)
 		context.AfterFunc(pctx, func() { t.Stop() })
 	})
 	return pctx, func() {

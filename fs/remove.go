@@ -19,10 +19,7 @@ func (d *dirNode) Unlink(ctx context.Context, name string) syscall.Errno {
 	pending := false
 	if ch := d.GetChild(name); ch != nil {
 		if fn, ok := ch.Operations().(*fileNode); ok {
-			fn.mu.Lock()
-			pending = fn.ws.pending
-			fn.ws.unlinked = fn.ws.writers > 0
-			fn.mu.Unlock()
+			pending = fn.markUnlinked()
 		}
 	}
 	err := d.fsys.store.DeleteObject(ctx, d.bck, d.prefix()+name)

@@ -10,7 +10,6 @@ import (
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
 
 	"github.com/aisfs/aisfs/aisclient"
-	"github.com/aisfs/aisfs/writeback"
 )
 
 // MaxDirRename bounds how many objects a directory rename moves one by one; a larger directory
@@ -40,7 +39,7 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 		return syscall.ENOENT
 	}
 	if flags&renameNoReplace != 0 {
-		switch _, errno := dst.exists(ctx, newName); errno {
+		switch _, _, errno := dst.resolve(ctx, newName); errno {
 		case 0:
 			return syscall.EEXIST
 		case syscall.ENOENT:
@@ -56,11 +55,8 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 		if errno := d.renameFile(ctx, n, from, to, replacing); errno != 0 {
 			return errno
 		}
-		n.mu.Lock()
-		a := n.attr
-		n.mu.Unlock()
 		d.ov.remove(name, now)
-		dst.ov.add(&dirent{name: newName, attr: a, at: now})
+		dst.ov.add(&dirent{name: newName, attr: n.attrs(), at: now})
 	case *dirNode:
 		switch shows, err := dst.showsEntries(ctx, newName); {
 		case err != nil:
@@ -83,44 +79,11 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 
 const renameNoReplace = 1 // RENAME_NOREPLACE
 
-// exists tells whether name is in the directory, as a lookup would: ENOENT only when it is
-// known to be absent, another errno when that cannot be known.
-func (d *dirNode) exists(ctx context.Context, name string) (*dirent, syscall.Errno) {
-	l, err := d.load(ctx, d.fsys.cfg.ListLookupMax)
-	if err != nil {
-		return nil, d.fsys.errno("lookup", d.path(name), err)
-	}
-	if e, ok, final := d.ov.resolve(name, l); final {
-		if !ok {
-			return nil, syscall.ENOENT
-		}
-		return e, 0
-	}
-	e, _, err := d.probe(ctx, d.prefix(), name)
-	switch {
-	case err == nil:
-		return e, 0
-	case errors.Is(err, aisclient.ErrNotFound) || errors.Is(err, aisclient.ErrInvalidName):
-		return nil, syscall.ENOENT
-	}
-	return nil, d.fsys.errno("lookup", d.path(name), err)
-}
-
 func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string, replacing bool) syscall.Errno {
-	n.mu.Lock()
-	active, pending := n.ws.active, n.ws.pending
-	n.mu.Unlock()
-	// close(2) returns before the kernel releases the handle, so a writer may still be
-	// registered; what it wrote must be in AIS before AIS can rename it.
-	if active != nil && (pending || active.Dirty()) {
-		switch err := n.upload(context.WithoutCancel(ctx), active, false); {
-		case err == nil:
-		case !errors.Is(err, writeback.ErrClosed): // closed: its release already uploaded
-			return d.fsys.errno("rename", d.bck.String()+"/"+from, err)
-		}
-		n.mu.Lock()
-		pending = n.ws.pending
-		n.mu.Unlock()
+	// What a writer still registered holds must be in AIS before AIS can rename it.
+	pending, err := n.settle(ctx)
+	if err != nil {
+		return d.fsys.errno("rename", d.bck.String()+"/"+from, err)
 	}
 	if pending {
 		return syscall.ENOENT // created here, and its upload failed

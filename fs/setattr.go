@@ -17,7 +17,7 @@ var _ = (fusefs.NodeSetattrer)((*fileNode)(nil))
 // Setattr truncates through a writer, and keeps mode, owner and modification time as custom
 // metadata (one PATCH, no rewrite).
 func (n *fileNode) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
-	if n.fsys.cfg.ReadOnly || n.fsys.wb == nil {
+	if n.fsys.readOnly() {
 		return syscall.EROFS
 	}
 	if size, ok := in.GetSize(); ok {
@@ -97,10 +97,8 @@ func (n *fileNode) metaChanged() {
 	if unlinked {
 		return // no name to show it under
 	}
-	if name, parent := n.Parent(); parent != nil {
-		if d, ok := parent.Operations().(*dirNode); ok {
-			d.ov.changed(name, a, now)
-		}
+	if name, d := n.parentDir(); d != nil {
+		d.fileAttrChanged(name, a)
 	}
 }
 

@@ -80,9 +80,11 @@ func (h *writeHandle) sync(ctx context.Context, op string) syscall.Errno {
 	if !h.f.Dirty() {
 		return 0
 	}
-	// Not the request's context: Go callers get signals (SIGURG) that interrupt FUSE requests,
-	// and an upload must not be cancelled half way because of them.
-	if err := h.node.upload(context.WithoutCancel(ctx), h.f, false); err != nil {
+	// An upload for a request gives up only once its caller stayed interrupted for uploadGrace
+	// (Ctrl-C on a hung close), never for a passing signal such as Go's SIGURG.
+	pctx, done := patientUpload(ctx)
+	defer done()
+	if err := h.node.upload(pctx, h.f, false); err != nil {
 		if h.node.onlyWriterOfCreate() {
 			h.node.forgetCreate() // the failure is final, so no object will come of it
 		}
@@ -93,6 +95,8 @@ func (h *writeHandle) sync(ctx context.Context, op string) syscall.Errno {
 
 var _ = (fusefs.FileReleaser)((*writeHandle)(nil))
 
+// Release uploads what close did not (a failed or interrupted close): no caller waits for it,
+// so nothing interrupts it, and writeback's budget bounds it.
 func (h *writeHandle) Release(ctx context.Context) syscall.Errno {
 	ctx = context.WithoutCancel(ctx)
 	var err error

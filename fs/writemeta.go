@@ -113,9 +113,7 @@ func (n *fileNode) publish() {
 	if unlinked {
 		return // no name to show it under
 	}
-	if name, parent := n.Parent(); parent != nil {
-		if d, ok := parent.Operations().(*dirNode); ok {
-			d.ov.add(&dirent{name: name, attr: a, at: n.fsys.now(), pending: pending})
-		}
+	if name, d := n.parentDir(); d != nil {
+		d.fileStored(name, a, pending)
 	}
 }

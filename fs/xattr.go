@@ -218,7 +218,7 @@ func (n *fileNode) Removexattr(ctx context.Context, attr string) syscall.Errno {
 // customKey checks that attr names a writable custom-metadata key and returns the key.
 func (n *fileNode) customKey(attr string) (string, syscall.Errno) {
 	switch {
-	case n.fsys.cfg.ReadOnly:
+	case n.fsys.readOnly():
 		return "", syscall.EROFS
 	case strings.HasPrefix(attr, xattrAIS):
 		return "", syscall.EPERM
@@ -305,7 +305,7 @@ var _ = (fusefs.NodeSetxattrer)((*dirNode)(nil))
 // Setxattr: a directory has nowhere to keep attributes. ENOTSUP (not go-fuse's default ENODATA)
 // tells cp -p and rsync -X that ACLs are not supported here, so they fall back to chmod.
 func (d *dirNode) Setxattr(ctx context.Context, attr string, data []byte, flags uint32) syscall.Errno {
-	if d.fsys.cfg.ReadOnly {
+	if d.fsys.readOnly() {
 		return syscall.EROFS
 	}
 	if strings.HasPrefix(attr, xattrAIS) {
