@@ -64,9 +64,11 @@ func (c *Client) PatchCustom(ctx context.Context, bck Bck, name string, md map[s
 	if replace {
 		q.Set("set-new-custom", "true")
 	}
+	// Setting keys to given values is idempotent, so a PATCH is retried like a read: the
+	// metadata PATCHed after an append-flush, or by chmod/utimens, must survive a 503 or a restart.
 	cl := &call{
 		op: "PatchCustom", method: http.MethodPatch, path: objectPath(bck, name), query: q,
-		body: body, json: true, meta: true, route: bck.key(name),
+		body: body, json: true, meta: true, route: bck.key(name), retry: true,
 	}
 	return c.do(ctx, cl, nil)
 }

@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// Retries. An idempotent request (GET, HEAD, a list page, the empty upload probe) is
+// Retries. An idempotent request (GET, HEAD, a list page, the empty upload probe, a PATCH of
+// custom metadata) is
 // repeated with exponential backoff and jitter after a transient failure: a connection
 // refused or reset, a body cut short or stalled, a 5xx other than the permanent ones, 429,
 // and ErrNoNodes, which AIS answers (400 for GET, 500 for HEAD) while targets (re)join.

@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// TestRetryIdempotentOnly: 503 everywhere; reads are retried MaxRetries times, writes never.
+// TestRetryIdempotentOnly: 503 everywhere; reads and metadata PATCHes are retried MaxRetries
+// times, other writes never.
 func TestRetryIdempotentOnly(t *testing.T) {
 	// target fails every request; proxy redirects object requests to it.
 	target := newFake(t, func(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +51,7 @@ func TestRetryIdempotentOnly(t *testing.T) {
 		{"Flush", func() error { return c.Flush(ctx, bck, "o5", "h", "", "") }, "PUT", target, "/v1/objects/", 1, 1},
 		{"DeleteObject", func() error { return c.DeleteObject(ctx, bck, "o6") }, "DELETE", target, "/v1/objects/", 1, 1},
 		{"RenameObject", func() error { return c.RenameObject(ctx, bck, "o7", "o8") }, "POST", target, "/v1/objects/", 1, 1},
-		{"PatchCustom", func() error { return c.PatchCustom(ctx, bck, "o9", map[string]string{"k": "v"}, false) }, "PATCH", target, "/v1/objects/", 1, 1},
+		{"PatchCustom", func() error { return c.PatchCustom(ctx, bck, "o9", map[string]string{"k": "v"}, false) }, "PATCH", target, "/v1/objects/", 3, 3},
 		{"CreateBucket", func() error { return c.CreateBucket(ctx, Bck{Name: "nb"}) }, "POST", proxy, "/v1/buckets/", 1, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
