@@ -17,7 +17,9 @@ import (
 // assertions as run-pjdfstest counts them) on a bucket mounted with --allow-other must not drop
 // below it. Two runs of the same code passed the same assertions, so there is no margin. Raise it
 // when aisfs passes more; never lower it to make a change pass. The README lists what fails.
-const pjdfstestMinPassed = 8385
+// (It was 8,385 for a while only because a file whose upload AIS refused stayed visible: nine
+// checks of rmdir/01.t and unlink/00.t passed on a file that did not exist.)
+const pjdfstestMinPassed = 8376
 
 // TestPjdfstest runs pjdfstest's default directories on a bucket mounted with --allow-other
 // (the tests act as uid 65534) and prints the per-directory table.
