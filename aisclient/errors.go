@@ -15,6 +15,7 @@ var (
 	ErrBucketNotFound      = errors.New("aisclient: bucket not found")
 	ErrExists              = errors.New("aisclient: already exists")
 	ErrInvalidName         = errors.New("aisclient: invalid name")
+	ErrNameTooLong         = errors.New("aisclient: name too long for the target's file system")
 	ErrNameConflict        = errors.New("aisclient: name conflicts with an object or directory") // AIS ErrMv
 	ErrRangeNotSatisfiable = errors.New("aisclient: range not satisfiable")
 	ErrUnauthorized        = errors.New("aisclient: unauthorized")
@@ -74,6 +75,10 @@ func (e *HTTPError) Is(target error) bool {
 	case ErrInvalidName:
 		return e.TCode == "errInvalidPath" || e.TCode == "ErrInvalidObjName" ||
 			e.Status == http.StatusBadRequest && e.TCode == "" && strings.Contains(e.Message, "name is invalid")
+	case ErrNameTooLong:
+		// A name AIS accepts but its target cannot store (a path over the file system's
+		// PATH_MAX): AIS passes the OS error on in the message.
+		return e.Status == http.StatusBadRequest && strings.Contains(e.Message, "file name too long")
 	case ErrNameConflict:
 		return e.TCode == "ErrMv"
 	case ErrRangeNotSatisfiable:

@@ -12,7 +12,7 @@ import (
 )
 
 func TestHTTPErrorIs(t *testing.T) {
-	all := []error{ErrNotFound, ErrBucketNotFound, ErrExists, ErrInvalidName, ErrNameConflict,
+	all := []error{ErrNotFound, ErrBucketNotFound, ErrExists, ErrInvalidName, ErrNameTooLong, ErrNameConflict,
 		ErrRangeNotSatisfiable, ErrUnauthorized, ErrBadChecksum, ErrUnavailable, ErrNoSpace}
 	for _, tc := range []struct {
 		e    HTTPError
@@ -27,6 +27,7 @@ func TestHTTPErrorIs(t *testing.T) {
 		{HTTPError{Status: 400, TCode: "ErrInvalidBackendProvider"}, ErrBucketNotFound},
 		{HTTPError{Status: 409, TCode: "ErrBucketAlreadyExists"}, ErrExists},
 		{HTTPError{Status: 400, TCode: "errInvalidPath"}, ErrInvalidName},
+		{HTTPError{Status: 400, TCode: "LinkError", Message: "rename /a/%wk/x /a/%ob/y/z: file name too long"}, ErrNameTooLong},
 		{HTTPError{Status: 400, Message: "bucket name is invalid: may only contain letters"}, ErrInvalidName},
 		{HTTPError{Status: 400, TCode: "ErrMv"}, ErrNameConflict},
 		{HTTPError{Status: 416, TCode: "ErrRangeNotSatisfiable"}, ErrRangeNotSatisfiable},

@@ -22,6 +22,7 @@ var errnoMap = []struct {
 	{aisclient.ErrExists, syscall.EEXIST},
 	{aisclient.ErrNameConflict, syscall.EEXIST},
 	{aisclient.ErrInvalidName, syscall.EINVAL},
+	{aisclient.ErrNameTooLong, syscall.ENAMETOOLONG},
 	{aisclient.ErrUnauthorized, syscall.EACCES},
 	{aisclient.ErrRangeNotSatisfiable, syscall.EIO},
 	{aisclient.ErrBadChecksum, syscall.EIO},

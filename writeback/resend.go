@@ -24,6 +24,7 @@ var permanentErrs = []error{
 	syscall.ENOSPC,
 	aisclient.ErrUnauthorized,
 	aisclient.ErrInvalidName,
+	aisclient.ErrNameTooLong,
 	aisclient.ErrInvalidArgument,
 	aisclient.ErrBucketNotFound,
 	aisclient.ErrNameConflict,
