@@ -56,7 +56,8 @@ func toErrno(err error) syscall.Errno {
 }
 
 // errno is toErrno with the log line a failure deserves: none for a missing name, an
-// interrupted call or a failed upload (writeback logs that), one clear line (the first time) for refused access, one per other failure.
+// interrupted call or a failed upload (writeback logs that), one clear line (the first time)
+// for refused access, one per other failure.
 func (f *FS) errno(op, path string, err error) syscall.Errno {
 	e := toErrno(err)
 	switch {
