@@ -87,25 +87,18 @@ func run(argv []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// mountConfig is a validated run.
+// mountConfig is a validated run: the settings (each flag checked itself as it was set) and
+// what is derived from them.
 type mountConfig struct {
-	s               *settings
-	args            []string // command line after mount-helper rewriting, for a background child
-	src             mountopts.Source
-	endpoint        string
-	mountpoint      string
-	fuseOpts        []string
-	cacheSize       int64
-	blockSize       int64
-	readahead       int64
-	kernelReadahead int64
-	stagingSize     int64
-	directIOMin     int64
-	token           string
-	metricsAddr     string
-	tls             *tls.Config
-	fileMode        os.FileMode
-	dirMode         os.FileMode
+	s           *settings
+	args        []string // command line after mount-helper rewriting, for a background child
+	src         mountopts.Source
+	endpoint    string
+	mountpoint  string
+	fuseOpts    []string
+	token       string
+	metricsAddr string
+	tls         *tls.Config
 }
 
 func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
@@ -118,6 +111,9 @@ func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
 		return nil, err
 	}
 	s.readOnly = s.readOnly || opts.ReadOnly
+	if s.verbose && !fl.Changed("log-level") {
+		s.logLevel = slog.LevelDebug
+	}
 	src, err := mountopts.ParseSource(pos[0])
 	if err != nil {
 		return nil, err
@@ -135,44 +131,6 @@ func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
 	}
 	if c.mountpoint, err = checkMountpoint(pos[1]); err != nil {
 		return nil, err
-	}
-	if c.cacheSize, err = parseSize("cache-size", s.cacheSize); err != nil {
-		return nil, err
-	}
-	if c.blockSize, err = parseSize("block-size", s.blockSize); err != nil {
-		return nil, err
-	}
-	if c.readahead, err = parseSize("readahead", s.readahead); err != nil {
-		return nil, err
-	}
-	if s.directIOMin != "" {
-		if c.directIOMin, err = parseSize("direct-io-min", s.directIOMin); err != nil {
-			return nil, err
-		}
-	}
-	if c.stagingSize, err = parseSize("staging-size", s.stagingSize); err != nil {
-		return nil, err
-	}
-	if c.kernelReadahead, err = parseSize("kernel-readahead", s.kernelReadahead); err != nil {
-		return nil, err
-	}
-	if c.fileMode, err = parseMode("file-mode", s.fileMode); err != nil {
-		return nil, err
-	}
-	if c.dirMode, err = parseMode("dir-mode", s.dirMode); err != nil {
-		return nil, err
-	}
-	if s.statTTL < 0 || s.maxFetches < 1 || s.listLookupMax < 1 {
-		return nil, errors.New("--stat-ttl must not be negative, --max-fetches and --list-lookup-max must be positive")
-	}
-	if s.opTimeout <= 0 || s.requestTimeout <= 0 {
-		return nil, errors.New("--op-timeout and --request-timeout must be positive")
-	}
-	if _, err := levelOf(s.logLevel); err != nil {
-		return nil, err
-	}
-	if s.logFormat != "text" && s.logFormat != "json" {
-		return nil, fmt.Errorf("--log-format: %q is not text or json", s.logFormat)
 	}
 	if s.metricsAddr != "" {
 		if c.metricsAddr, err = metrics.ListenAddr(s.metricsAddr); err != nil {
@@ -203,16 +161,8 @@ func checkMountpoint(p string) (string, error) {
 	return abs, nil
 }
 
-func levelOf(s string) (slog.Level, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(s)); err != nil {
-		return 0, fmt.Errorf("--log-level: %q is not debug, info, warn or error", s)
-	}
-	return l, nil
-}
-
 func newLogger(s *settings, stderr io.Writer) (*slog.Logger, func(), error) {
-	level, _ := levelOf(s.logLevel)
+	level := s.logLevel
 	w, closeFn := stderr, func() {}
 	if s.logFile != "" {
 		f, err := os.OpenFile(s.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
