@@ -51,12 +51,14 @@ type settings struct {
 	version         bool
 	help            bool
 	options         []string
+	configFile      string
 }
 
 func newFlagSet(s *settings) *pflag.FlagSet {
 	fl := pflag.NewFlagSet("aisfs", pflag.ContinueOnError)
 	fl.SortFlags = false
-	fl.StringVar(&s.endpoint, "endpoint", "", "AIS endpoint (http(s)://host:port) for a bucket SOURCE; default $AIS_ENDPOINT")
+	fl.StringVar(&s.configFile, "config", "", "read mount options from FILE, one name[=value] per line; flags and -o win over it")
+	fl.StringVar(&s.endpoint, "endpoint", "", "AIS endpoint (http(s)://host:port) for a bucket SOURCE (default: $AIS_ENDPOINT, then the AIS CLI's cluster.url)")
 	fl.BoolVarP(&s.foreground, "foreground", "f", false, "stay in the foreground instead of returning once mounted")
 	fl.BoolVar(&s.readOnly, "read-only", false, "mount read-only")
 	fl.Var(newSize(&s.cacheSize, 256<<20, false), "cache-size", "memory for the block read cache shared by all files")
@@ -114,7 +116,8 @@ Usage:
 SOURCE is either a cluster endpoint or one bucket, optionally below a prefix:
   http(s)://HOST:PORT         the whole cluster: ais/, aws/, gcp/, ... with buckets below
   ais://BUCKET[/PREFIX]       one bucket; also s3:// aws:// gs:// gcp:// az:// azure:// oc:// oci://
-                              (the endpoint comes from --endpoint, -o endpoint=, or $AIS_ENDPOINT)
+                              (the endpoint comes from --endpoint, -o endpoint=, $AIS_ENDPOINT, or
+                              cluster.url in the AIS CLI's ~/.config/ais/cli/cli.json)
 
 Examples:
   aisfs http://aisproxy:51080 /mnt/ais          # browse /mnt/ais/ais/<bucket>/...

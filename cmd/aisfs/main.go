@@ -106,7 +106,18 @@ func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
 	if len(pos) != 2 {
 		return nil, fmt.Errorf("need SOURCE and MOUNTPOINT, got %d argument(s) (see aisfs --help)", len(pos))
 	}
-	opts, err := mountopts.Apply(fl, s.options)
+	options := s.options
+	if file := s.configFile; file != "" || configFileOption(s.options) != "" {
+		if file == "" {
+			file = configFileOption(s.options)
+		}
+		items, err := readConfigFile(file)
+		if err != nil {
+			return nil, err
+		}
+		options = append(items, options...)
+	}
+	opts, err := mountopts.Apply(fl, options)
 	if err != nil {
 		return nil, err
 	}
@@ -119,15 +130,14 @@ func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
 		return nil, err
 	}
 	c := &mountConfig{s: s, src: src, fuseOpts: mountopts.WithPermissionChecks(opts.FuseOpts, s.allowOther, s.noDefaultPerms)}
-	switch {
-	case src.IsCluster():
+	if src.IsCluster() {
 		c.endpoint = src.Endpoint
-	case s.endpoint != "":
-		c.endpoint = s.endpoint
-	case os.Getenv("AIS_ENDPOINT") != "":
-		c.endpoint = os.Getenv("AIS_ENDPOINT")
-	default:
-		return nil, fmt.Errorf("bucket source %s needs an endpoint: --endpoint, -o endpoint= or AIS_ENDPOINT", src)
+	} else {
+		var skipVerify bool
+		if c.endpoint, skipVerify, err = resolveEndpoint(s.endpoint); err != nil {
+			return nil, fmt.Errorf("bucket source %s: %w", src, err)
+		}
+		s.skipVerify = s.skipVerify || skipVerify && !fl.Changed("skip-verify")
 	}
 	if c.mountpoint, err = checkMountpoint(pos[1]); err != nil {
 		return nil, err
