@@ -88,3 +88,10 @@ type nameError struct{ reason string }
 
 func (e *nameError) Error() string        { return e.reason }
 func (e *nameError) Is(target error) bool { return target == ErrInvalidName }
+
+// IsRemote reports whether b's objects live outside this cluster, which then caches them: a
+// cloud bucket, or an ais bucket of an attached AIS cluster (namespace "@UUID" or "@ALIAS").
+// Only such buckets can be prefetched and evicted.
+func (b Bck) IsRemote() bool {
+	return b.provider() != ProviderAIS || strings.HasPrefix(b.Namespace, "@")
+}
