@@ -125,6 +125,14 @@ Examples:
   aisfs ais://ckpt /mnt/ckpt -o endpoint=http://aisproxy:51080,stat_ttl=1m,allow_other
   umount /mnt/ais                               # or: fusermount3 -u /mnt/ais
 
+Subcommands, on a running mount (they ask its aisfs process, found through the mount table):
+  aisfs prefetch [--no-wait] PATH...   have AIS fetch the objects under PATH of a remote bucket into the cluster
+  aisfs prefetch --local PATH...       read every file under PATH through the mount, filling its local cache
+  aisfs evict [--no-wait] PATH...      drop the cluster's copies of the objects under PATH of a remote bucket
+  aisfs stats MOUNTPOINT               cache, traffic, uploads, errors and AIS request latencies of the mount
+  aisfs umount MOUNTPOINT              finish pending uploads, then unmount
+  (aisfs SUBCOMMAND --help for their flags)
+
 Boot mounting (mount(8) runs /sbin/mount.fuse.aisfs, installed by make install):
   mount -t fuse.aisfs ais://ckpt /mnt/ckpt -o endpoint=http://aisproxy:51080
   # /etc/fstab

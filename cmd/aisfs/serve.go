@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
-	"syscall"
 	"time"
 
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
@@ -49,8 +49,9 @@ type components struct {
 	client  *aisclient.Client
 	blocks  *cache.Cache
 	wb      *writeback.Manager // nil when read-only
-	metrics *metrics.Metrics   // nil without --metrics-addr
+	metrics *metrics.Metrics   // always: the control socket serves them to aisfs stats
 	fsys    *fs.FS
+	bck     aisclient.Bck // the mounted bucket; zero for a cluster mount
 	closers []func()
 }
 
@@ -63,13 +64,9 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 			k.close()
 		}
 	}()
-	var observe aisclient.Observer
-	if c.metricsAddr != "" {
-		k.metrics = metrics.New()
-		observe = k.metrics.ObserveRequest
-	}
+	k.metrics = metrics.New()
 	k.client, err = aisclient.New(aisclient.Config{
-		Observer:              observe,
+		Observer:              k.metrics.ObserveRequest,
 		Endpoint:              c.endpoint,
 		Token:                 c.token,
 		TLS:                   c.tls,
@@ -83,6 +80,7 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 		return nil, err
 	}
 	bck := aisclient.Bck{Name: c.src.Bucket, Provider: c.src.Provider}
+	k.bck = bck
 	if err := probe(ctx, k.client, c, bck); err != nil {
 		return nil, err
 	}
@@ -103,16 +101,12 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 			return nil, fmt.Errorf("--staging-dir: %w", err)
 		}
 	}
-	var onErrno func(string, syscall.Errno)
-	if k.metrics != nil {
-		onErrno = k.metrics.ObserveErrno
-		k.metrics.WatchCache(k.blocks.Stats)
-		if k.wb != nil {
-			k.metrics.WatchWriteback(k.wb.Stats)
-		}
+	k.metrics.WatchCache(k.blocks.Stats)
+	if k.wb != nil {
+		k.metrics.WatchWriteback(k.wb.Stats)
 	}
 	k.fsys, err = fs.New(fs.Config{
-		OnErrno: onErrno,
+		OnErrno: k.metrics.ObserveErrno,
 		Store:   k.client, Cache: k.blocks, Writeback: k.wb, ReadOnly: c.s.readOnly, Bucket: bck, Prefix: c.src.Prefix,
 		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax, DirectIOMin: c.s.directIOMin,
 		UID: owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
@@ -155,18 +149,35 @@ func mountOptions(c *mountConfig, log *slog.Logger) fuse.MountOptions {
 // run serves the metrics, mounts the filesystem, reports readiness, and serves until ctx ends
 // (then uploads finish before the unmount) or the mount is removed from outside.
 func (k *components) run(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifier) error {
-	if k.metrics != nil {
+	if c.metricsAddr != "" {
 		addr, err := metrics.Serve(ctx, c.metricsAddr, k.metrics.Handler(), log)
 		if err != nil {
 			return fmt.Errorf("--metrics-addr: %w", err)
 		}
 		log.Info("serving metrics", "addr", "http://"+addr+"/metrics")
 	}
+	point := c.mountpoint
+	if p, err := filepath.EvalSymlinks(point); err == nil {
+		point = p // the mount table's spelling, for DevOf
+	}
 	server, err := fusefs.Mount(c.mountpoint, k.fsys.Root(), k.fsys.Options(mountOptions(c, log)))
 	if err != nil {
 		return fmt.Errorf("mount %s on %s: %w", c.src, c.mountpoint, err)
 	}
 	setKernelReadahead(c.mountpoint, int(c.s.kernelReadahead>>10), log)
+	umounts := make(chan chan umountReply)
+	ctl, err := k.serveControl(c, point, umounts, log)
+	if err != nil {
+		// The mount works without it; only the subcommands cannot reach it.
+		log.Warn("no control socket: aisfs prefetch, evict, stats and umount will not reach this mount", "err", err)
+	}
+	closeControl := func() {
+		if ctl != nil {
+			ctl.Close(context.Background())
+			ctl = nil
+		}
+	}
+	defer closeControl()
 	log.Info("mounted", "source", c.src.String(), "endpoint", c.endpoint, "mountpoint", c.mountpoint)
 	notify.ready()
 	if _, err := sdnotify.Ready(); err != nil {
@@ -178,18 +189,37 @@ func (k *components) run(ctx context.Context, c *mountConfig, log *slog.Logger, 
 		server.Wait()
 		close(done)
 	}()
-	select {
-	case <-done:
-		log.Info("unmounted from outside", "mountpoint", c.mountpoint)
-		sdnotify.Stopping()
-		return finishUploads(k.wb, c.s.shutdownWait, log)
-	case <-ctx.Done():
+	var asked chan umountReply // an aisfs umount waiting for the outcome
+wait:
+	for {
+		select {
+		case <-done:
+			log.Info("unmounted from outside", "mountpoint", c.mountpoint)
+			closeControl() // the mount is gone: its name is free for the next one
+			sdnotify.Stopping()
+			return finishUploads(k.wb, c.s.shutdownWait, log)
+		case <-ctx.Done():
+			break wait
+		case r := <-umounts:
+			if err := k.canUmount(ctx, c); err != nil {
+				r <- umountReply{err: err}
+				continue
+			}
+			asked = r
+			log.Info("aisfs umount asked", "mountpoint", c.mountpoint)
+			break wait
+		}
 	}
 	// Uploads first: a process may still hold a file open that it has written.
 	sdnotify.Stopping()
 	err = finishUploads(k.wb, c.s.shutdownWait, log)
 	log.Info("unmounting", "mountpoint", c.mountpoint)
-	if !unmount(server, c.mountpoint, log) {
+	clean := unmount(server, c.mountpoint, log)
+	if asked != nil {
+		asked <- umountReply{lazy: !clean, err: err}
+	}
+	closeControl() // sends the umount's answer first
+	if !clean {
 		// Detached lazily: the kernel ends the connection only when the last open file on it
 		// is closed, which may be never. Everything written is uploaded, so do not wait.
 		select {
