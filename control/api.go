@@ -11,7 +11,7 @@ type Info struct {
 	Mountpoint string `json:"mountpoint"` // as the daemon was given it
 	PID        int    `json:"pid"`
 	ReadOnly   bool   `json:"read_only"`
-	StatTTL    string `json:"stat_ttl"` // how long until the mount shows a change made in AIS
+	StatTTL    string `json:"stat_ttl"`            // how long until the mount shows a change made in AIS
 	AISError   string `json:"ais_error,omitempty"` // with ?probe=1: why AIS does not answer, "" if it does
 }
 
