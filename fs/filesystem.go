@@ -17,6 +17,7 @@ import (
 type FS struct {
 	cfg     Config
 	store   Store
+	arch    ArchiveStore // nil unless Config.Archives
 	cache   *cache.Cache
 	wb      *writeback.Manager // nil when read-only
 	log     *slog.Logger
@@ -33,7 +34,11 @@ func New(cfg Config) (*FS, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &FS{onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}, nil
+	f := &FS{onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}
+	if cfg.Archives {
+		f.arch = cfg.Store.(ArchiveStore)
+	}
+	return f, nil
 }
 
 // Root returns the root node: the cluster in cluster mode, else the bucket (below the prefix).
