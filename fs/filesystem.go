@@ -24,6 +24,7 @@ type FS struct {
 	mounted time.Time // times shown on directories, which AIS does not have
 
 	bucketList bucketList
+	remoteList remoteList
 	authWarned atomic.Bool
 	onErrno    func(op string, errno syscall.Errno) // Config.OnErrno
 }

@@ -17,7 +17,10 @@ type Source struct {
 	Endpoint string // set when SOURCE is an http(s)://host:port URL (cluster mode); scheme+host[:port], no trailing slash
 	Provider string // AIS provider name for a bucket source: "ais","aws","gcp","azure","oci","ht"
 	Bucket   string // "" in cluster mode
-	Prefix   string // object-name prefix below the bucket, "" or ending in "/" (no leading "/"; "a//b" cleaned)
+	// Namespace is AIS's namespace of an ais bucket: "@ALIAS" or "@UUID" (a remote AIS
+	// cluster), "@UUID#NS", "#NS" (a namespace of this cluster); "" for the global one.
+	Namespace string
+	Prefix    string // object-name prefix below the bucket, "" or ending in "/" (no leading "/"; "a//b" cleaned)
 }
 
 // IsCluster reports whether the source is a whole cluster rather than one bucket.
@@ -32,10 +35,14 @@ func (s Source) String() string {
 	if s.Bucket == "" {
 		return ""
 	}
-	if s.Prefix == "" {
-		return displayScheme(s.Provider) + "://" + s.Bucket
+	bucket := s.Bucket
+	if s.Namespace != "" {
+		bucket = s.Namespace + "/" + bucket
 	}
-	return displayScheme(s.Provider) + "://" + s.Bucket + "/" + s.Prefix
+	if s.Prefix == "" {
+		return displayScheme(s.Provider) + "://" + bucket
+	}
+	return displayScheme(s.Provider) + "://" + bucket + "/" + s.Prefix
 }
 
 // ParseSource parses the SOURCE argument. See the package documentation for the forms accepted.
@@ -66,6 +73,15 @@ func parseSource(raw string) (Source, string) {
 	if provider == "" {
 		return Source{}, fmt.Sprintf("unknown scheme %q: want one of ais, s3, aws, gs, gcp, az, azure, oc, oci, ht, http, https", scheme)
 	}
+	ns, reason := "", ""
+	if strings.HasPrefix(rest, "@") || strings.HasPrefix(rest, "#") {
+		if provider != "ais" {
+			return Source{}, "namespaces (@ALIAS, @UUID#NS, #NS) exist only for ais:// buckets"
+		}
+		if ns, rest, reason = cutNamespace(rest); reason != "" {
+			return Source{}, reason
+		}
+	}
 	bucket, prefix, _ := strings.Cut(rest, "/")
 	if reason := checkBucket(bucket); reason != "" {
 		return Source{}, reason
@@ -74,7 +90,7 @@ func parseSource(raw string) (Source, string) {
 	if reason != "" {
 		return Source{}, reason
 	}
-	return Source{Provider: provider, Bucket: bucket, Prefix: clean}, ""
+	return Source{Provider: provider, Namespace: ns, Bucket: bucket, Prefix: clean}, ""
 }
 
 // providerOf maps a URL scheme to the AIS provider name, "" if unknown. The aliases are the ones
@@ -112,13 +128,37 @@ func displayScheme(provider string) string {
 	return provider
 }
 
+// cutNamespace splits "@ALIAS/BUCKET...", "@UUID#NS/BUCKET..." or "#NS/BUCKET..." into the
+// namespace and the rest. Aliases, UUIDs and namespace names take the bucket-name characters.
+func cutNamespace(rest string) (ns, after, reason string) {
+	ns, after, ok := strings.Cut(rest, "/")
+	if !ok || after == "" {
+		return "", "", fmt.Sprintf("namespace %q: missing bucket name (want ais://%s/BUCKET)", ns, ns)
+	}
+	id, name, hasName := strings.Cut(strings.TrimPrefix(ns, "@"), "#")
+	if ns[0] == '#' {
+		id, name, hasName = "", ns[1:], true
+	}
+	for _, part := range []string{id, name} {
+		for _, c := range part {
+			if !isBucketChar(c) {
+				return "", "", fmt.Sprintf("namespace %q: character %q not allowed", ns, c)
+			}
+		}
+	}
+	if ns[0] == '@' && id == "" || hasName && name == "" {
+		return "", "", fmt.Sprintf("namespace %q: want @ALIAS, @UUID, @UUID#NS or #NS", ns)
+	}
+	return ns, after, ""
+}
+
 // checkBucket applies AIS's bucket-name rule so a bad name fails here, not on the first request.
 func checkBucket(b string) string {
 	switch {
 	case b == "":
 		return "missing bucket name"
 	case strings.HasPrefix(b, "@") || strings.Contains(b, "#"):
-		return "bucket namespaces (@uuid#namespace) are not supported"
+		return fmt.Sprintf("bucket name %q: a namespace comes before the bucket (ais://@ALIAS/BUCKET, ais://#NS/BUCKET)", b)
 	case b == "." || strings.Contains(b, ".."):
 		return fmt.Sprintf("bucket name %q: \".\" and \"..\" are not allowed", b)
 	}

@@ -17,6 +17,7 @@ type settings struct {
 	endpoint        string
 	foreground      bool
 	readOnly        bool
+	archives        bool
 	cacheSize       string
 	blockSize       string
 	readahead       string
@@ -58,6 +59,7 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.StringVar(&s.endpoint, "endpoint", "", "AIS endpoint (http(s)://host:port) for a bucket SOURCE; default $AIS_ENDPOINT")
 	fl.BoolVarP(&s.foreground, "foreground", "f", false, "stay in the foreground instead of returning once mounted")
 	fl.BoolVar(&s.readOnly, "read-only", false, "mount read-only")
+	fl.BoolVar(&s.archives, "archives", false, "show *.tar, *.tgz, *.tar.gz, *.tar.lz4 and *.zip objects as read-only directories of their members")
 	fl.StringVar(&s.cacheSize, "cache-size", "256MiB", "memory for the block read cache shared by all files")
 	fl.StringVar(&s.blockSize, "block-size", "1MiB", "cache block size (the unit of range GETs)")
 	fl.StringVar(&s.readahead, "readahead", "64MiB", "largest readahead window of one sequential reader")

@@ -56,8 +56,8 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 		}
 		defer pprof.StopCPUProfile()
 	}
-	bck := aisclient.Bck{Name: c.src.Bucket, Provider: c.src.Provider}
-	if err := probe(ctx, client, c, bck); err != nil {
+	bck := aisclient.Bck{Name: c.src.Bucket, Provider: c.src.Provider, Namespace: c.src.Namespace}
+	if err := probe(ctx, client, c, &bck); err != nil {
 		return err
 	}
 	blocks, err := cache.New(cache.Config{
@@ -93,7 +93,7 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	}
 	fsys, err := fs.New(fs.Config{
 		OnErrno: onErrno,
-		Store:   client, Cache: blocks, Writeback: wb, ReadOnly: c.s.readOnly, Bucket: bck, Prefix: c.src.Prefix,
+		Store:   client, Cache: blocks, Writeback: wb, ReadOnly: c.s.readOnly, Archives: c.s.archives, Bucket: bck, Prefix: c.src.Prefix,
 		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax, DirectIOMin: c.directIOMin,
 		UID: owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
 		FileMode: c.fileMode, DirMode: c.dirMode, Logger: log,
@@ -183,19 +183,22 @@ func maxRetries(flag int) int {
 	return flag
 }
 
-// probe makes a bad endpoint or a missing bucket a clear error before anything is mounted.
-func probe(ctx context.Context, client *aisclient.Client, c *mountConfig, bck aisclient.Bck) error {
+// probe makes a bad endpoint or a missing bucket a clear error before anything is mounted. A
+// remote cluster's alias becomes its UUID in bck (object requests need it).
+func probe(ctx context.Context, client *aisclient.Client, c *mountConfig, bck *aisclient.Bck) error {
 	ctx, cancel := context.WithTimeout(ctx, c.s.requestTimeout)
 	defer cancel()
 	var err error
 	if c.src.IsCluster() {
 		_, err = client.ListBuckets(ctx, "")
-	} else {
-		_, err = client.HeadBucket(ctx, bck)
+	} else if bck.Namespace, err = client.ResolveNamespace(ctx, bck.Namespace); err == nil {
+		_, err = client.HeadBucket(ctx, *bck)
 	}
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, aisclient.ErrRemoteNotFound):
+		return fmt.Errorf("no remote AIS cluster %s is attached to %s (see `ais show remote-cluster`)", c.src.Namespace, c.endpoint)
 	case errors.Is(err, aisclient.ErrBucketNotFound):
 		return fmt.Errorf("bucket %s does not exist at %s", bck, c.endpoint)
 	case errors.Is(err, aisclient.ErrUnauthorized):
