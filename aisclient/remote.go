@@ -79,3 +79,33 @@ func (c *Client) ResolveNamespace(ctx context.Context, ns string) (string, error
 	}
 	return "", fmt.Errorf("aisclient: %q: %w", ns, ErrRemoteNotFound)
 }
+
+// CheckNamespace applies AIS's namespace syntax: "@ALIAS", "@UUID", "@UUID#NS" or "#NS", the
+// parts made of bucket-name characters. "" (the global namespace) is fine.
+func CheckNamespace(ns string) error {
+	if ns == "" {
+		return nil
+	}
+	var id, name string
+	hasName := false
+	switch ns[0] {
+	case '@':
+		id, name, hasName = strings.Cut(ns[1:], "#")
+		if id == "" {
+			return &nameError{fmt.Sprintf("namespace %q: want @ALIAS, @UUID, @UUID#NS or #NS", ns)}
+		}
+	case '#':
+		name, hasName = ns[1:], true
+	default:
+		return &nameError{fmt.Sprintf("namespace %q: want @ALIAS, @UUID, @UUID#NS or #NS", ns)}
+	}
+	if hasName && name == "" {
+		return &nameError{fmt.Sprintf("namespace %q: want @ALIAS, @UUID, @UUID#NS or #NS", ns)}
+	}
+	for _, c := range id + name {
+		if !isBucketChar(c) {
+			return &nameError{fmt.Sprintf("namespace %q: character %q not allowed", ns, c)}
+		}
+	}
+	return nil
+}
