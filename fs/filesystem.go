@@ -17,12 +17,14 @@ import (
 type FS struct {
 	cfg     Config
 	store   Store
+	arch    ArchiveStore // nil unless Config.Archives
 	cache   *cache.Cache
 	wb      *writeback.Manager // nil when read-only
 	log     *slog.Logger
 	mounted time.Time // times shown on directories, which AIS does not have
 
 	bucketList bucketList
+	remoteList remoteList
 	authWarned atomic.Bool
 	onErrno    func(op string, errno syscall.Errno) // Config.OnErrno
 }
@@ -33,7 +35,11 @@ func New(cfg Config) (*FS, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &FS{onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}, nil
+	f := &FS{onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}
+	if cfg.Archives {
+		f.arch = cfg.Store.(ArchiveStore)
+	}
+	return f, nil
 }
 
 // Root returns the root node: the cluster in cluster mode, else the bucket (below the prefix).

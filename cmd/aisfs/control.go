@@ -31,8 +31,8 @@ func (k *components) serveControl(c *mountConfig, point string, umounts chan cha
 	}
 	return control.Serve(control.Config{
 		Mount: m, Info: info, Store: k.client, Bucket: k.bck, Prefix: c.src.Prefix,
-		Metrics: k.metrics.Handler(), Logger: log,
-		Probe: func(ctx context.Context) error { return probe(ctx, k.client, c, k.bck) },
+		Metrics: k.metrics.Handler(), Logger: log, Resolve: k.client.ResolveNamespace,
+		Probe: func(ctx context.Context) error { b := k.bck; return probe(ctx, k.client, c, &b) },
 		Umount: func(ctx context.Context) (control.UmountResult, error) {
 			r := make(chan umountReply, 1)
 			select {
@@ -56,7 +56,8 @@ func (k *components) canUmount(ctx context.Context, c *mountConfig) error {
 	if st.DirtyFiles == 0 {
 		return nil
 	}
-	if err := probe(ctx, k.client, c, k.bck); err != nil {
+	b := k.bck
+	if err := probe(ctx, k.client, c, &b); err != nil {
 		return fmt.Errorf("%d file(s) still have data to upload, and %w; the mount stays", st.DirtyFiles, err)
 	}
 	return nil

@@ -17,6 +17,7 @@ type settings struct {
 	endpoint        string
 	foreground      bool
 	readOnly        bool
+	archives        bool
 	cacheSize       int64
 	blockSize       int64
 	readahead       int64
@@ -61,6 +62,7 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.StringVar(&s.endpoint, "endpoint", "", "AIS endpoint (http(s)://host:port) for a bucket SOURCE (default: $AIS_ENDPOINT, then the AIS CLI's cluster.url)")
 	fl.BoolVarP(&s.foreground, "foreground", "f", false, "stay in the foreground instead of returning once mounted")
 	fl.BoolVar(&s.readOnly, "read-only", false, "mount read-only")
+	fl.BoolVar(&s.archives, "archives", false, "show *.tar, *.tgz, *.tar.gz, *.tar.lz4 and *.zip objects as read-only directories of their members")
 	fl.Var(newSize(&s.cacheSize, 256<<20, false), "cache-size", "memory for the block read cache shared by all files")
 	fl.Var(newSize(&s.blockSize, 1<<20, false), "block-size", "cache block size (the unit of range GETs)")
 	fl.Var(newSize(&s.readahead, 64<<20, false), "readahead", "largest readahead window of one sequential reader")

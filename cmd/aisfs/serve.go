@@ -79,11 +79,11 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 	if err != nil {
 		return nil, err
 	}
-	bck := aisclient.Bck{Name: c.src.Bucket, Provider: c.src.Provider}
-	k.bck = bck
-	if err := probe(ctx, k.client, c, bck); err != nil {
+	bck := aisclient.Bck{Name: c.src.Bucket, Provider: c.src.Provider, Namespace: c.src.Namespace}
+	if err := probe(ctx, k.client, c, &bck); err != nil {
 		return nil, err
 	}
+	k.bck = bck // with a remote cluster's UUID
 	k.blocks, err = cache.New(cache.Config{
 		Capacity: c.s.cacheSize, BlockSize: c.s.blockSize, MaxReadahead: c.s.readahead,
 		MaxFetches: c.s.maxFetches, Logger: log,
@@ -107,7 +107,7 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 	}
 	k.fsys, err = fs.New(fs.Config{
 		OnErrno: k.metrics.ObserveErrno,
-		Store:   k.client, Cache: k.blocks, Writeback: k.wb, ReadOnly: c.s.readOnly, Bucket: bck, Prefix: c.src.Prefix,
+		Store:   k.client, Cache: k.blocks, Writeback: k.wb, ReadOnly: c.s.readOnly, Archives: c.s.archives, Bucket: bck, Prefix: c.src.Prefix,
 		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax, DirectIOMin: c.s.directIOMin,
 		UID: owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
 		FileMode: c.s.fileMode, DirMode: c.s.dirMode, Logger: log,
@@ -259,19 +259,22 @@ func maxRetries(flag int) int {
 	return flag
 }
 
-// probe makes a bad endpoint or a missing bucket a clear error before anything is mounted.
-func probe(ctx context.Context, client *aisclient.Client, c *mountConfig, bck aisclient.Bck) error {
+// probe makes a bad endpoint or a missing bucket a clear error before anything is mounted. A
+// remote cluster's alias becomes its UUID in bck (object requests need it).
+func probe(ctx context.Context, client *aisclient.Client, c *mountConfig, bck *aisclient.Bck) error {
 	ctx, cancel := context.WithTimeout(ctx, c.s.requestTimeout)
 	defer cancel()
 	var err error
 	if c.src.IsCluster() {
 		_, err = client.ListBuckets(ctx, "")
-	} else {
-		_, err = client.HeadBucket(ctx, bck)
+	} else if bck.Namespace, err = client.ResolveNamespace(ctx, bck.Namespace); err == nil {
+		_, err = client.HeadBucket(ctx, *bck)
 	}
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, aisclient.ErrRemoteNotFound):
+		return fmt.Errorf("no remote AIS cluster %s is attached to %s (see `ais show remote-cluster`)", c.src.Namespace, c.endpoint)
 	case errors.Is(err, aisclient.ErrBucketNotFound):
 		return fmt.Errorf("bucket %s does not exist at %s", bck, c.endpoint)
 	case errors.Is(err, aisclient.ErrUnauthorized):
