@@ -7,7 +7,9 @@
 // "@aisfs/ID-MAJOR:MINOR" (SocketName). An abstract socket leaves no file behind when the
 // daemon dies, and needs no directory that both sides agree on; the daemon closes it as soon
 // as its mount is gone. Only the daemon's own user and root
-// may talk to it: the daemon checks each connection's peer credentials (SO_PEERCRED).
+// may talk to it: the daemon checks each connection's peer credentials (SO_PEERCRED). Abstract
+// sockets belong to a network namespace: a subcommand must run in the daemon's (and, to see
+// the mount, in its mount namespace).
 //
 // The protocol is HTTP/1.1 with JSON bodies on that socket:
 //

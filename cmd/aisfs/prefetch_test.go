@@ -111,4 +111,6 @@ func TestPrefetchEvictRemote(t *testing.T) {
 	}
 	wantFailure(t, "not a remote one", "prefetch", filepath.Join(cmnt, "ais", lb.Name))
 	wantFailure(t, "not inside a bucket", "prefetch", filepath.Join(cmnt, "ais"))
+	// A remote cluster that is not attached has no directory.
+	wantFailure(t, "no such file", "prefetch", filepath.Join(cmnt, "ais", "@nosuch", "cmd-prefetch"))
 }

@@ -53,7 +53,11 @@ func (p *progress) update(count, bytes int64) {
 		return
 	}
 	p.last, p.shown = now, true
-	fmt.Fprintf(p.w, "\r%s %s %s\033[K", p.label, p.bar(count), p.describe(count, bytes))
+	done := count
+	if p.bytes {
+		done = bytes
+	}
+	fmt.Fprintf(p.w, "\r%s %s %s\033[K", p.label, p.bar(done), p.describe(count, bytes))
 }
 
 // end clears the bar, so the summary line that follows stands alone.
@@ -63,12 +67,13 @@ func (p *progress) end() {
 	}
 }
 
-func (p *progress) bar(count int64) string {
+// bar is done of total as a bar, "" when the total is unknown.
+func (p *progress) bar(done int64) string {
 	const width = 30
 	if p.total <= 0 {
 		return ""
 	}
-	n := int(min(count, p.total) * width / p.total)
+	n := int(min(done, p.total) * width / p.total)
 	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
 }
 
