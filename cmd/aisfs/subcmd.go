@@ -195,6 +195,9 @@ func runJobs(ctx context.Context, op string, paths []string, stdout, stderr io.W
 		p := newProgress(stderr, op+" "+t.path, total, false)
 		st, err := c.Wait(ctx, ref, func(st control.JobStatus) { p.update(st.Objects, st.Bytes) })
 		p.end()
+		if err != nil && ctx.Err() != nil {
+			return fmt.Errorf("%s: interrupted; %s job %s goes on in AIS (ais show job %s)", t.path, op, ref.ID, ref.ID)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.path, err)
 		}
