@@ -188,6 +188,9 @@ func (h *handler) locate(ctx context.Context, rel string) (aisclient.Bck, string
 		bck.Namespace, i = ns, 2
 	}
 	bck.Name = parts[i]
+	if err := aisclient.CheckBucketName(bck.Name); err != nil {
+		return aisclient.Bck{}, "", fmt.Errorf("%q: %w", rel, err)
+	}
 	return bck, strings.Join(parts[i+1:], "/"), nil
 }
 
