@@ -15,14 +15,13 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
-	"github.com/spf13/pflag"
 
 	"github.com/aisfs/aisfs/control"
 )
 
 // runStats prints what the daemon of a mount is doing, from its metrics. The stats come from
 // the daemon, so they print even while AIS is down; the command then still fails, saying so.
-func runStats(ctx context.Context, fl *pflag.FlagSet, paths []string, stdout, stderr io.Writer) error {
+func runStats(ctx context.Context, o *subOptions, paths []string, stdout, stderr io.Writer) error {
 	if len(paths) != 1 {
 		return fmt.Errorf("%w: one MOUNTPOINT", errUsage)
 	}
@@ -39,7 +38,7 @@ func runStats(ctx context.Context, fl *pflag.FlagSet, paths []string, stdout, st
 	if err != nil {
 		return err
 	}
-	if rawStats {
+	if o.raw {
 		stdout.Write(raw)
 	} else {
 		p := expfmt.NewTextParser(model.UTF8Validation)

@@ -21,13 +21,21 @@ import (
 // `aisfs SOURCE MOUNTPOINT` is unaffected: a SOURCE always has "://".
 var subcommands = map[string]struct {
 	usage string
-	run   func(ctx context.Context, fl *pflag.FlagSet, args []string, stdout, stderr io.Writer) error
-	flags func(*pflag.FlagSet)
+	run   func(ctx context.Context, o *subOptions, args []string, stdout, stderr io.Writer) error
+	flags func(*pflag.FlagSet, *subOptions)
 }{
 	"prefetch": {"aisfs prefetch [--no-wait] [--local [--jobs N]] PATH...", runPrefetch, prefetchFlags},
 	"evict":    {"aisfs evict [--no-wait] PATH...", runEvict, evictFlags},
 	"stats":    {"aisfs stats [--raw] MOUNTPOINT", runStats, statsFlags},
-	"umount":   {"aisfs umount MOUNTPOINT...", runUmount, func(*pflag.FlagSet) {}},
+	"umount":   {"aisfs umount MOUNTPOINT...", runUmount, func(*pflag.FlagSet, *subOptions) {}},
+}
+
+// subOptions are the subcommands' flags.
+type subOptions struct {
+	noWait bool // prefetch, evict
+	local  bool // prefetch
+	jobs   int  // prefetch --local
+	raw    bool // stats
 }
 
 // errUsage marks a bad command line (exit 2).
@@ -37,7 +45,8 @@ func runSubcommand(name string, args []string, stdout, stderr io.Writer) int {
 	sc := subcommands[name]
 	fl := pflag.NewFlagSet("aisfs "+name, pflag.ContinueOnError)
 	fl.SetOutput(io.Discard)
-	sc.flags(fl)
+	var o subOptions
+	sc.flags(fl, &o)
 	help := fl.BoolP("help", "h", false, "show this help")
 	if err := fl.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "aisfs %s: %v (usage: %s)\n", name, err, sc.usage)
@@ -54,7 +63,7 @@ func runSubcommand(name string, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := sc.run(ctx, fl, fl.Args(), stdout, stderr); err != nil {
+	if err := sc.run(ctx, &o, fl.Args(), stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "aisfs %s: %v\n", name, err)
 		if errors.Is(err, errUsage) {
 			return 2
@@ -126,44 +135,37 @@ func (t *target) walk() error {
 	})
 }
 
-var (
-	noWait     bool
-	localCache bool
-	localJobs  int
-	rawStats   bool
-)
-
-func prefetchFlags(fl *pflag.FlagSet) {
-	fl.BoolVar(&noWait, "no-wait", false, "start the job and return; do not wait for it")
-	fl.BoolVar(&localCache, "local", false, "fill this mount's local cache instead: read every file under PATH through the mount")
-	fl.IntVar(&localJobs, "jobs", 8, "with --local: files read at once")
+func prefetchFlags(fl *pflag.FlagSet, o *subOptions) {
+	fl.BoolVar(&o.noWait, "no-wait", false, "start the job and return; do not wait for it")
+	fl.BoolVar(&o.local, "local", false, "fill this mount's local cache instead: read every file under PATH through the mount")
+	fl.IntVar(&o.jobs, "jobs", 8, "with --local: files read at once")
 }
 
-func evictFlags(fl *pflag.FlagSet) {
-	fl.BoolVar(&noWait, "no-wait", false, "start the job and return; do not wait for it")
+func evictFlags(fl *pflag.FlagSet, o *subOptions) {
+	fl.BoolVar(&o.noWait, "no-wait", false, "start the job and return; do not wait for it")
 }
 
-func statsFlags(fl *pflag.FlagSet) {
-	fl.BoolVar(&rawStats, "raw", false, "print the daemon's metrics as they are (Prometheus text format)")
+func statsFlags(fl *pflag.FlagSet, o *subOptions) {
+	fl.BoolVar(&o.raw, "raw", false, "print the daemon's metrics as they are (Prometheus text format)")
 }
 
-func runPrefetch(ctx context.Context, fl *pflag.FlagSet, paths []string, stdout, stderr io.Writer) error {
-	if localCache {
-		if noWait {
+func runPrefetch(ctx context.Context, o *subOptions, paths []string, stdout, stderr io.Writer) error {
+	if o.local {
+		if o.noWait {
 			return fmt.Errorf("%w: --local reads the files itself, it cannot --no-wait", errUsage)
 		}
-		return prefetchLocal(ctx, paths, localJobs, stdout, stderr)
+		return prefetchLocal(ctx, paths, o.jobs, stdout, stderr)
 	}
-	return runJobs(ctx, control.OpPrefetch, paths, stdout, stderr)
+	return runJobs(ctx, control.OpPrefetch, paths, o.noWait, stdout, stderr)
 }
 
-func runEvict(ctx context.Context, fl *pflag.FlagSet, paths []string, stdout, stderr io.Writer) error {
-	return runJobs(ctx, control.OpEvict, paths, stdout, stderr)
+func runEvict(ctx context.Context, o *subOptions, paths []string, stdout, stderr io.Writer) error {
+	return runJobs(ctx, control.OpEvict, paths, o.noWait, stdout, stderr)
 }
 
 // runJobs checks every PATH with its daemon, then starts one AIS job per PATH and waits for
 // each (unless --no-wait).
-func runJobs(ctx context.Context, op string, paths []string, stdout, stderr io.Writer) error {
+func runJobs(ctx context.Context, op string, paths []string, noWait bool, stdout, stderr io.Writer) error {
 	targets, err := resolve(paths, !noWait)
 	if err != nil {
 		return err
@@ -215,7 +217,7 @@ func runJobs(ctx context.Context, op string, paths []string, stdout, stderr io.W
 	return nil
 }
 
-func runUmount(ctx context.Context, fl *pflag.FlagSet, paths []string, stdout, stderr io.Writer) error {
+func runUmount(ctx context.Context, _ *subOptions, paths []string, stdout, stderr io.Writer) error {
 	for _, p := range paths {
 		m, rel, err := control.FindPath(p)
 		if err != nil {
