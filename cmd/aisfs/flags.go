@@ -46,6 +46,8 @@ type settings struct {
 	directIOMin     string
 	stagingDir      string
 	stagingSize     string
+	diskCache       string
+	diskCacheSize   string
 	shutdownWait    time.Duration
 	version         bool
 	help            bool
@@ -66,6 +68,8 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.IntVar(&s.maxFetches, "max-fetches", 16, "concurrent range GETs across all files")
 	fl.StringVar(&s.stagingDir, "staging-dir", defaultStagingDir(), "local directory for files being written (kept there when an upload fails)")
 	fl.StringVar(&s.stagingSize, "staging-size", "8GiB", "most bytes of files being written at once; past it writes fail with ENOSPC")
+	fl.StringVar(&s.diskCache, "disk-cache", "", "keep blocks read from AIS in this local directory too, for later reads and remounts (default off; one mount per directory)")
+	fl.StringVar(&s.diskCacheSize, "disk-cache-size", "10GiB", "most bytes of --disk-cache; least recently used blocks are evicted past it")
 	fl.DurationVar(&s.shutdownWait, "shutdown-timeout", 5*time.Minute, "how long SIGTERM/SIGINT wait for pending uploads before unmounting")
 	fl.DurationVar(&s.statTTL, "stat-ttl", 10*time.Second, "how long listings, attributes and kernel entries are trusted")
 	fl.IntVar(&s.listLookupMax, "list-lookup-max", 10000, "entries a lookup lists in an unread directory before it uses one HEAD per name")

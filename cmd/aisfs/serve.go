@@ -60,9 +60,18 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	if err := probe(ctx, client, c, bck); err != nil {
 		return err
 	}
+	disk, err := openDiskCache(c, log)
+	if err != nil {
+		return err
+	}
+	var tier cache.Tier
+	if disk != nil {
+		tier = disk
+		defer disk.Close() // after blocks.Close: blocks still queued are written first
+	}
 	blocks, err := cache.New(cache.Config{
 		Capacity: c.cacheSize, BlockSize: c.blockSize, MaxReadahead: c.readahead,
-		MaxFetches: c.s.maxFetches, Logger: log,
+		MaxFetches: c.s.maxFetches, Logger: log, Tier: tier,
 	})
 	if err != nil {
 		return err
@@ -82,6 +91,9 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	if m != nil {
 		onErrno = m.ObserveErrno
 		m.WatchCache(blocks.Stats)
+		if disk != nil {
+			m.WatchDiskCache(disk.Stats)
+		}
 		if wb != nil {
 			m.WatchWriteback(wb.Stats)
 		}
