@@ -98,12 +98,7 @@ func (c *Cache) prepare() error {
 	if err := os.RemoveAll(c.tmp); err != nil {
 		return fmt.Errorf("%w: %w", ErrUnusable, err)
 	}
-	for i := range 256 {
-		if err := os.MkdirAll(filepath.Join(c.root, fmt.Sprintf("%02x", i)), 0o700); err != nil {
-			return fmt.Errorf("%w: %s is not writable: %w", ErrUnusable, c.root, unwrapPath(err))
-		}
-	}
-	if err := os.Mkdir(c.tmp, 0o700); err != nil {
+	if err := os.MkdirAll(c.tmp, 0o700); err != nil {
 		return fmt.Errorf("%w: %s is not writable: %w", ErrUnusable, c.root, unwrapPath(err))
 	}
 	if err := probeWrite(c.tmp); err != nil {
@@ -253,7 +248,7 @@ func (c *Cache) write(j job) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(f.Name(), filepath.Join(c.root, name))
+		err = c.rename(f.Name(), name)
 	}
 	if err != nil {
 		os.Remove(f.Name())
@@ -265,6 +260,18 @@ func (c *Cache) write(j job) error {
 	c.unlink(victims)
 	c.writtenBytes.Add(int64(len(j.data)))
 	return nil
+}
+
+// rename moves a written temp file into place, making its subdirectory the first time.
+func (c *Cache) rename(tmp, name string) error {
+	path := filepath.Join(c.root, name)
+	err := os.Rename(tmp, path)
+	if errors.Is(err, os.ErrNotExist) {
+		if err = os.Mkdir(filepath.Dir(path), 0o700); err == nil || errors.Is(err, os.ErrExist) {
+			err = os.Rename(tmp, path)
+		}
+	}
+	return err
 }
 
 // turnOff stops the cache for the rest of its life after a failed write, with one log line.
