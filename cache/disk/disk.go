@@ -3,7 +3,6 @@ package disk
 import (
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -46,7 +45,14 @@ type Cache struct {
 
 	mu  sync.Mutex // guards idx
 	idx *index
+
+	seq      atomic.Uint64 // names temp files
+	noDirect atomic.Bool   // the filesystem refused O_DIRECT
 }
+
+// writers write blocks in parallel: an O_DIRECT write waits for the disk, and a few in flight
+// keep up with reads from AIS where one does not.
+const writers = 4
 
 // job is one block waiting for the writer.
 type job struct {
@@ -88,8 +94,10 @@ func Open(cfg Config) (*Cache, error) {
 		lock.Close()
 		return nil, err
 	}
-	c.wg.Add(1)
-	go c.writer()
+	for range writers {
+		c.wg.Add(1)
+		go c.writer()
+	}
 	return c, nil
 }
 
@@ -154,7 +162,7 @@ func (c *Cache) Load(key string, idx int64, p []byte) bool {
 		return false
 	}
 	path := filepath.Join(c.root, name)
-	if err := readBlock(path, key, idx, p); err != nil {
+	if err := c.readBlock(path, key, idx, p); err != nil {
 		c.misses.Add(1)
 		c.errs.Add(1)
 		c.drop(name)
@@ -167,29 +175,6 @@ func (c *Cache) Load(key string, idx int64, p []byte) bool {
 	c.hits.Add(1)
 	c.readBytes.Add(int64(len(p)))
 	return true
-}
-
-// readBlock reads and verifies the file of block idx of key into p.
-func readBlock(path, key string, idx int64, p []byte) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	h := make([]byte, headerLen+len(key))
-	if fi.Size() == int64(len(h)+len(p)) {
-		if _, err := f.ReadAt(h, 0); err != nil {
-			return err
-		}
-		if _, err := f.ReadAt(p, int64(len(h))); err != nil && !errors.Is(err, io.EOF) {
-			return err
-		}
-	}
-	return verify(h, key, idx, p, fi.Size())
 }
 
 // Store queues a block for the writer; it drops the block when the queue is full.
@@ -212,7 +197,7 @@ func (c *Cache) Store(key string, idx int64, data []byte, done func()) {
 	done()
 }
 
-// writer writes queued blocks one at a time until Close.
+// writer writes queued blocks until Close.
 func (c *Cache) writer() {
 	defer c.wg.Done()
 	for j := range c.queue {
@@ -232,32 +217,25 @@ func (c *Cache) write(j job) error {
 	size := fileSize(j.key, len(j.data))
 	c.mu.Lock()
 	c.idx.remove(name) // rewritten in place, never read half-way: rename is atomic
-	victims := c.idx.makeRoom(size)
+	victims := c.idx.reserve(size)
 	c.mu.Unlock()
 	c.unlink(victims)
 
-	f, err := os.CreateTemp(c.tmp, "blk-")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(encodeHeader(j.key, j.idx, j.data))
+	tmp, err := c.writeTemp(j, len(c.queue) > cap(c.queue)/2)
 	if err == nil {
-		_, err = f.Write(j.data)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = c.rename(f.Name(), name)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return err
+		err = c.rename(tmp, name)
 	}
 	c.mu.Lock()
-	victims = c.idx.add(name, size) // nothing, unless a scan-time file reappeared
+	if err != nil {
+		c.idx.cancel(size)
+	} else {
+		c.idx.commit(name, size)
+	}
 	c.mu.Unlock()
-	c.unlink(victims)
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
 	c.writtenBytes.Add(int64(len(j.data)))
 	return nil
 }

@@ -107,8 +107,8 @@ func TestDamagedFiles(t *testing.T) {
 		name   string
 		damage func(path string) error
 	}{
-		{"flipped data byte", func(p string) error { return flip(p, -100) }},
-		{"flipped header byte", func(p string) error { return flip(p, 12) }},
+		{"flipped data byte", func(p string) error { return flip(p, 100) }},
+		{"flipped header byte", func(p string) error { return flip(p, bs+12) }},
 		{"truncated", func(p string) error { return os.Truncate(p, headerLen+10) }},
 		{"empty", func(p string) error { return os.Truncate(p, 0) }},
 		{"grown", func(p string) error {
@@ -325,8 +325,8 @@ func TestFullDiskTurnsItOff(t *testing.T) {
 		t.Fatalf("%d of 32 done calls", dones.Load())
 	}
 	s := c.Stats()
-	if s.Enabled || s.Errors != 1 || s.WrittenBytes >= 32*bs {
-		t.Fatalf("stats %+v: want off after one failed write", s)
+	if s.Enabled || s.Errors < 1 || s.WrittenBytes >= 32*bs {
+		t.Fatalf("stats %+v: want off after a failed write", s)
 	}
 	if n := strings.Count(log.String(), "disk cache off"); n != 1 || !strings.Contains(log.String(), "no space left on device") {
 		t.Fatalf("log has %d 'disk cache off' lines, want 1 naming ENOSPC:\n%s", n, log.String())

@@ -44,23 +44,27 @@ func parseName(name string) bool {
 	return err == nil && n >= 0 && strconv.FormatInt(n, 10) == idx
 }
 
+// trailerLen is the length of the trailer after a block's data: header and key, padded to
+// whole 4 KiB so an aligned block can be written with O_DIRECT, trailer included.
+func trailerLen(key string) int { return roundUp(headerLen+len(key), fileAlign) }
+
 // fileSize is the bytes a block file takes on disk, as the size bound counts them.
 func fileSize(key string, dataLen int) int64 {
-	n := int64(headerLen + len(key) + dataLen)
-	return (n + fileAlign - 1) / fileAlign * fileAlign
+	return int64(roundUp(dataLen+trailerLen(key), fileAlign))
 }
 
-// encodeHeader returns the header and key that precede data in its block file.
-func encodeHeader(key string, idx int64, data []byte) []byte {
-	h := make([]byte, headerLen+len(key))
-	copy(h, magic)
-	binary.LittleEndian.PutUint32(h[8:], uint32(len(key)))
-	binary.LittleEndian.PutUint32(h[12:], uint32(len(data)))
-	binary.LittleEndian.PutUint64(h[16:], uint64(idx))
-	binary.LittleEndian.PutUint32(h[24:], crc32.Checksum(data, castagnoli))
-	copy(h[headerLen:], key)
-	binary.LittleEndian.PutUint32(h[28:], headerCRC(h))
-	return h
+func roundUp(n, to int) int { return (n + to - 1) / to * to }
+
+// encodeTrailer fills t (trailerLen(key) bytes) with the trailer that follows data.
+func encodeTrailer(t []byte, key string, idx int64, data []byte) {
+	clear(t)
+	copy(t, magic)
+	binary.LittleEndian.PutUint32(t[8:], uint32(len(key)))
+	binary.LittleEndian.PutUint32(t[12:], uint32(len(data)))
+	binary.LittleEndian.PutUint64(t[16:], uint64(idx))
+	binary.LittleEndian.PutUint32(t[24:], crc32.Checksum(data, castagnoli))
+	copy(t[headerLen:], key)
+	binary.LittleEndian.PutUint32(t[28:], headerCRC(t[:headerLen+len(key)]))
 }
 
 // headerCRC covers the header before its own CRC, and the key after it.
@@ -69,10 +73,10 @@ func headerCRC(h []byte) uint32 {
 	return crc32.Update(crc, castagnoli, h[headerLen:])
 }
 
-// verify checks a block file's header h (with key), its data and its total size against the
-// block that was asked for.
+// verify checks a block file's data, the header h (with key) of its trailer, and its total
+// size against the block that was asked for.
 func verify(h []byte, key string, idx int64, data []byte, size int64) error {
-	want := int64(headerLen + len(key) + len(data))
+	want := int64(len(data) + trailerLen(key))
 	switch {
 	case size != want:
 		return fmt.Errorf("%w: %d bytes, want %d", errDamaged, size, want)

@@ -9,7 +9,12 @@ import (
 func TestVerify(t *testing.T) {
 	const key = "ais://b\x00obj\x001\x00abcd\x00100"
 	data := bytes.Repeat([]byte("0123456789"), 10)
-	good := func() ([]byte, []byte) { return encodeHeader(key, 3, data), bytes.Clone(data) }
+	good := func() ([]byte, []byte) {
+		t := make([]byte, trailerLen(key))
+		encodeTrailer(t, key, 3, data)
+		return t[:headerLen+len(key)], bytes.Clone(data)
+	}
+	full := int64(len(data) + trailerLen(key)) // the file's size
 	for _, tc := range []struct {
 		name   string
 		key    string
@@ -17,18 +22,18 @@ func TestVerify(t *testing.T) {
 		damage func(h, d []byte) ([]byte, []byte, int64) // returns header, data and file size
 		ok     bool
 	}{
-		{"intact", key, 3, func(h, d []byte) ([]byte, []byte, int64) { return h, d, int64(len(h) + len(d)) }, true},
-		{"flipped data byte", key, 3, func(h, d []byte) ([]byte, []byte, int64) { d[50] ^= 1; return h, d, int64(len(h) + len(d)) }, false},
-		{"flipped header byte", key, 3, func(h, d []byte) ([]byte, []byte, int64) { h[13] ^= 1; return h, d, int64(len(h) + len(d)) }, false},
-		{"flipped key byte", key, 3, func(h, d []byte) ([]byte, []byte, int64) { h[headerLen+2] ^= 1; return h, d, int64(len(h) + len(d)) }, false},
-		{"truncated file", key, 3, func(h, d []byte) ([]byte, []byte, int64) { return h, d, int64(len(h) + len(d) - 1) }, false},
-		{"longer file", key, 3, func(h, d []byte) ([]byte, []byte, int64) { return h, d, int64(len(h) + len(d) + 1) }, false},
+		{"intact", key, 3, func(h, d []byte) ([]byte, []byte, int64) { return h, d, full }, true},
+		{"flipped data byte", key, 3, func(h, d []byte) ([]byte, []byte, int64) { d[50] ^= 1; return h, d, full }, false},
+		{"flipped header byte", key, 3, func(h, d []byte) ([]byte, []byte, int64) { h[13] ^= 1; return h, d, full }, false},
+		{"flipped key byte", key, 3, func(h, d []byte) ([]byte, []byte, int64) { h[headerLen+2] ^= 1; return h, d, full }, false},
+		{"truncated file", key, 3, func(h, d []byte) ([]byte, []byte, int64) { return h, d, full - 1 }, false},
+		{"longer file", key, 3, func(h, d []byte) ([]byte, []byte, int64) { return h, d, full + 1 }, false},
 		{"zeroed (lost in a power cut)", key, 3, func(h, d []byte) ([]byte, []byte, int64) {
-			return make([]byte, len(h)), make([]byte, len(d)), int64(len(h) + len(d))
+			return make([]byte, len(h)), make([]byte, len(d)), full
 		}, false},
-		{"another block", key, 4, func(h, d []byte) ([]byte, []byte, int64) { return h, d, int64(len(h) + len(d)) }, false},
+		{"another block", key, 4, func(h, d []byte) ([]byte, []byte, int64) { return h, d, full }, false},
 		{"another version, same length", "ais://b\x00obj\x002\x00abcd\x00100", 3, func(h, d []byte) ([]byte, []byte, int64) {
-			return h, d, int64(len(h) + len(d))
+			return h, d, full
 		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

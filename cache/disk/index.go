@@ -10,7 +10,7 @@ import (
 // does no I/O: callers unlink the victims it returns. Not safe for concurrent use (Cache.mu).
 type index struct {
 	limit int64
-	used  int64 // bytes of the files in lru
+	used  int64 // bytes of the files in lru, and of those being written (reserved)
 	lru   *simplelru.LRU[string, int64]
 }
 
@@ -57,5 +57,22 @@ func (x *index) add(name string, size int64) (victims []string) {
 	x.used += size
 	return victims
 }
+
+// reserve counts size bytes for a file about to be written, evicting others for room.
+func (x *index) reserve(size int64) (victims []string) {
+	victims = x.makeRoom(size)
+	x.used += size
+	return victims
+}
+
+// commit records a file written into a reservation of size bytes as the most recently used.
+// Another write of the same name may have committed first: that one's bytes are gone.
+func (x *index) commit(name string, size int64) {
+	x.remove(name)
+	x.lru.Add(name, size)
+}
+
+// cancel returns a reservation whose file was not written.
+func (x *index) cancel(size int64) { x.used -= size }
 
 func (x *index) len() int { return x.lru.Len() }
