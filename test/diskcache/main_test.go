@@ -3,6 +3,7 @@ package diskcache
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -56,9 +57,11 @@ func newEnv(t *testing.T) *env {
 	}
 	name := strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
 	bck := aisclient.Bck{Name: name, Provider: aisclient.ProviderAIS}
+	c.DestroyBucket(t.Context(), bck) // left by an earlier run against the same AIS_ENDPOINT
 	if err := c.CreateBucket(t.Context(), bck); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { c.DestroyBucket(context.Background(), bck) }) // after the mounts' cleanups
 	return &env{endpoint: ep, target: targetURL(t, ep), c: c, bck: bck}
 }
 
