@@ -5,9 +5,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // writeTemp writes a block file into tmp and returns its path. A block whose buffer and length
@@ -34,14 +37,33 @@ func (c *Cache) writeTemp(j job, behind bool) (string, error) {
 	}
 	t := alignedBuf(trailerLen(j.key))
 	encodeTrailer(t, j.key, j.idx, j.data)
-	_, err = f.Write(j.data)
-	if err == nil {
-		_, err = f.Write(t)
-	}
+	err = writeAll(f, j.data, t)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return path, err
+}
+
+// writeAll writes data and trailer t with one pwritev: one system call, and with O_DIRECT one
+// request to the disk.
+func writeAll(f *os.File, data, t []byte) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	want := len(data) + len(t)
+	var n int
+	var werr error
+	if err := rc.Write(func(fd uintptr) bool {
+		n, werr = unix.Pwritev(int(fd), [][]byte{data, t}, 0)
+		return werr != unix.EAGAIN
+	}); err != nil {
+		return err
+	}
+	if werr == nil && n < want { // a short write: the rest, plainly
+		_, werr = f.WriteAt(slices.Concat(data, t)[n:], int64(n))
+	}
+	return werr
 }
 
 // alignedBuf returns n bytes of 4 KiB-aligned memory.
