@@ -15,10 +15,10 @@ import (
 
 // writeTemp writes a block file into tmp and returns its path. A block whose buffer and length
 // are 4 KiB-aligned (all but an object's last) goes with O_DIRECT where the filesystem takes
-// it: the bytes move from the block's memory to the disk without being copied into the page
-// cache, which halved what a cold read spends on filling the disk cache here. The writer is
-// it. behind (the queue is filling) writes through the page cache instead, which costs more
-// CPU but returns before the disk has the bytes, so blocks are not dropped.
+// it: the bytes move from the block's memory to the disk without a copy into the page cache,
+// so the disk cache does not double the page cache's footprint. behind (the queue is half
+// full) writes through the page cache instead, which returns before the disk has the bytes,
+// so blocks are not dropped.
 func (c *Cache) writeTemp(j job, behind bool) (string, error) {
 	path := filepath.Join(c.tmp, "blk-"+strconv.FormatUint(c.seq.Add(1), 10))
 	direct := !behind && !c.noDirect.Load() && aligned(j.data)
