@@ -12,12 +12,8 @@ func openDiskCache(c *mountConfig, log *slog.Logger) (*disk.Cache, error) {
 	if c.s.diskCache == "" {
 		return nil, nil
 	}
-	size, err := parseSize("disk-cache-size", c.s.diskCacheSize)
-	if err != nil {
-		return nil, err
-	}
 	return disk.Open(disk.Config{
-		Dir: c.s.diskCache, Size: size, BlockSize: c.blockSize, Logger: log,
+		Dir: c.s.diskCache, Size: c.s.diskCacheSize, BlockSize: c.s.blockSize, Logger: log,
 		Holder: "the mount of " + c.src.String() + " at " + c.mountpoint, Mountpoint: c.mountpoint,
 	})
 }
