@@ -30,7 +30,7 @@ func (c Config) Validate() error {
 	case c.BlockSize <= 0:
 		return fmt.Errorf("%w: block size %d", ErrUnusable, c.BlockSize)
 	case c.Size < fileSize("", int(c.BlockSize)):
-		return fmt.Errorf("%w: size %s is smaller than one block (%s)", ErrUnusable,
+		return fmt.Errorf("%w: size %s is smaller than one block (%s and a 4 KiB trailer)", ErrUnusable,
 			humanize.IBytes(uint64(max(c.Size, 0))), humanize.IBytes(uint64(c.BlockSize)))
 	}
 	return nil
