@@ -164,6 +164,12 @@ func (c *Cache) Load(key string, idx int64, p []byte) bool {
 	path := filepath.Join(c.root, name)
 	if err := c.readBlock(path, key, idx, p); err != nil {
 		c.misses.Add(1)
+		if errors.Is(err, os.ErrNotExist) { // evicted between the lookup and the open
+			c.mu.Lock()
+			c.idx.remove(name)
+			c.mu.Unlock()
+			return false
+		}
 		c.errs.Add(1)
 		c.drop(name)
 		c.log.Warn("disk cache: dropped a block file it could not use; the block is fetched again",
