@@ -272,3 +272,23 @@ func TestSubcommandsWhileAISIsDown(t *testing.T) {
 		t.Errorf("the pending file after umount: %v", err)
 	}
 }
+
+// TestStatsDiskCache: with --disk-cache, aisfs stats shows the disk cache's metrics too.
+func TestStatsDiskCache(t *testing.T) {
+	ep := aiscluster.Endpoint(t)
+	mnt, _, _ := mountBucket(t, ep, "cmd-stats-disk", map[string]string{"f": strings.Repeat("d", 100_000)},
+		"--disk-cache", t.TempDir(), "--disk-cache-size", "64MiB")
+	if _, err := os.ReadFile(filepath.Join(mnt, "f")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := aisfs(t, nil, "stats", mnt)
+	if code != 0 {
+		t.Fatalf("stats: exit %d %s", code, stderr)
+	}
+	t.Logf("aisfs stats:\n%s", out)
+	for _, want := range []string{"disk cache", "misses_total", "enabled 1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stats lack %q", want)
+		}
+	}
+}
