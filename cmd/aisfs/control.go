@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -17,7 +18,9 @@ type umountReply struct {
 
 // serveControl opens the mount's control socket (package control) for the subcommands.
 // point is the mount point as the mount table spells it.
-func (k *components) serveControl(c *mountConfig, point string, umounts chan chan umountReply, log *slog.Logger) (*control.Server, error) {
+// An umount asked once run stopped waiting for one (SIGTERM, or unmounted from outside) is
+// told so through stopping, instead of waiting for an answer that never comes.
+func (k *components) serveControl(c *mountConfig, point string, umounts chan chan umountReply, stopping <-chan struct{}, log *slog.Logger) (*control.Server, error) {
 	m, err := control.MountOf(point)
 	if err != nil {
 		return nil, err
@@ -37,6 +40,8 @@ func (k *components) serveControl(c *mountConfig, point string, umounts chan cha
 			r := make(chan umountReply, 1)
 			select {
 			case umounts <- r:
+			case <-stopping:
+				return control.UmountResult{}, errors.New("the mount is being unmounted already")
 			case <-ctx.Done():
 				return control.UmountResult{}, ctx.Err()
 			}

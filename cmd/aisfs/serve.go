@@ -177,15 +177,17 @@ func (k *components) run(ctx context.Context, c *mountConfig, log *slog.Logger, 
 		return fmt.Errorf("mount %s on %s: %w", c.src, c.mountpoint, err)
 	}
 	setKernelReadahead(c.mountpoint, int(c.s.kernelReadahead>>10), log)
-	umounts := make(chan chan umountReply)
-	ctl, err := k.serveControl(c, point, umounts, log)
+	umounts, stopping := make(chan chan umountReply), make(chan struct{})
+	ctl, err := k.serveControl(c, point, umounts, stopping, log)
 	if err != nil {
 		// The mount works without it; only the subcommands cannot reach it.
 		log.Warn("no control socket: aisfs prefetch, evict, stats and umount will not reach this mount", "err", err)
 	}
 	closeControl := func() {
 		if ctl != nil {
-			ctl.Close(context.Background())
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ctl.Close(ctx)
+			cancel()
 			ctl = nil
 		}
 	}
@@ -207,6 +209,7 @@ wait:
 		select {
 		case <-done:
 			log.Info("unmounted from outside", "mountpoint", c.mountpoint)
+			close(stopping)
 			closeControl() // the mount is gone: its name is free for the next one
 			sdnotify.Stopping()
 			return finishUploads(k.wb, c.s.shutdownWait, log)
@@ -222,6 +225,7 @@ wait:
 			break wait
 		}
 	}
+	close(stopping) // a later aisfs umount is told, not queued
 	// Uploads first: a process may still hold a file open that it has written.
 	sdnotify.Stopping()
 	err = finishUploads(k.wb, c.s.shutdownWait, log)

@@ -223,6 +223,22 @@ func TestUmountFlushes(t *testing.T) {
 	if code, out, stderr := aisfs(t, nil, "umount", mnt2); code != 0 || out != "" || mountEntry(mnt2) != "" {
 		t.Errorf("umount of an idle mount: exit %d %q %q", code, out, stderr)
 	}
+
+	// Two at once: one unmounts, the other is told; neither hangs (aisfs() gives up after 2 min).
+	mnt3, _, _ := mountBucket(t, ep, "cmd-umount3", map[string]string{"f": "x"})
+	codes := make(chan int, 2)
+	for range 2 {
+		go func() {
+			code, _, _ := aisfs(t, nil, "umount", mnt3)
+			codes <- code
+		}()
+	}
+	if a, b := <-codes, <-codes; a != 0 && b != 0 {
+		t.Errorf("two umounts at once: exits %d and %d, want one success", a, b)
+	}
+	if mountEntry(mnt3) != "" {
+		t.Error("still mounted after two umounts")
+	}
 }
 
 // TestSubcommandBadInput: each mistake is one line and a non-zero exit, and starts nothing.
