@@ -308,3 +308,34 @@ func TestStatsDiskCache(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigFileMount: a mount takes its endpoint and options from --config, and a flag on the
+// command line wins over the file.
+func TestConfigFileMount(t *testing.T) {
+	ep := aiscluster.Endpoint(t)
+	conf := filepath.Join(t.TempDir(), "aisfs.conf")
+	os.WriteFile(conf, []byte("# test\nendpoint = "+ep+"\nread_only\nstat_ttl = 1m\n"), 0o644)
+	requireFUSE(t)
+	c, err := aisclient.New(aisclient.Config{Endpoint: ep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bck := aisclient.Bck{Name: "cmd-conf", Provider: aisclient.ProviderAIS}
+	if err := c.CreateBucket(t.Context(), bck); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.DestroyBucket(context.Background(), bck) })
+	c.PutObject(t.Context(), bck, "f", strings.NewReader("conf"), 4, aisclient.PutOptions{})
+
+	mnt := mountBackground(t, "--config", conf, "--stat-ttl", "7s", "ais://cmd-conf")
+	if got, err := os.ReadFile(filepath.Join(mnt, "f")); err != nil || string(got) != "conf" {
+		t.Fatalf("read: %q %v", got, err)
+	}
+	if err := os.WriteFile(filepath.Join(mnt, "new"), []byte("x"), 0o644); !errors.Is(err, syscall.EROFS) {
+		t.Errorf("write into a read_only mount from --config: %v, want EROFS", err)
+	}
+	_, out, _ := aisfs(t, nil, "stats", mnt)
+	if !strings.Contains(out, "stat-ttl 7s") || !strings.Contains(out, ep) {
+		t.Errorf("the command line's --stat-ttl must win over the file's, and the endpoint come from it:\n%s", out)
+	}
+}
