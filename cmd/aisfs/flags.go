@@ -48,6 +48,8 @@ type settings struct {
 	directIOMin     int64
 	stagingDir      string
 	stagingSize     int64
+	diskCache       string
+	diskCacheSize   int64
 	shutdownWait    time.Duration
 	version         bool
 	help            bool
@@ -71,6 +73,8 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.Var(newCount(&s.maxFetches, 16, 1), "max-fetches", "concurrent range GETs across all files")
 	fl.StringVar(&s.stagingDir, "staging-dir", defaultStagingDir(), "local directory for files being written (kept there when an upload fails)")
 	fl.Var(newSize(&s.stagingSize, 8<<30, false), "staging-size", "most bytes of files being written at once; past it writes fail with ENOSPC")
+	fl.StringVar(&s.diskCache, "disk-cache", "", "keep blocks read from AIS in this local directory too, for later reads and remounts (default off; one mount per directory)")
+	fl.Var(newSize(&s.diskCacheSize, 10<<30, false), "disk-cache-size", "most bytes of --disk-cache; least recently used blocks are evicted past it")
 	fl.Var(newDuration(&s.shutdownWait, 5*time.Minute, true), "shutdown-timeout", "how long SIGTERM/SIGINT and aisfs umount wait for pending uploads before unmounting")
 	fl.Var(newDuration(&s.statTTL, 10*time.Second, true), "stat-ttl", "how long listings, attributes and kernel entries are trusted")
 	fl.Var(newCount(&s.listLookupMax, 10000, 1), "list-lookup-max", "entries a lookup lists in an unread directory before it uses one HEAD per name")

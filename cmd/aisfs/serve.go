@@ -86,9 +86,18 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 	if err := probe(ctx, k.client, c, &bck); err != nil {
 		return nil, err
 	}
+	disk, err := openDiskCache(c, log)
+	if err != nil {
+		return nil, err
+	}
+	var tier cache.Tier
+	if disk != nil {
+		tier = disk
+		k.closers = append(k.closers, func() { disk.Close() }) // after blocks.Close: queued blocks are written
+	}
 	k.blocks, err = cache.New(cache.Config{
 		Capacity: c.s.cacheSize, BlockSize: c.s.blockSize, MaxReadahead: c.s.readahead,
-		MaxFetches: c.s.maxFetches, Logger: log,
+		MaxFetches: c.s.maxFetches, Logger: log, Tier: tier,
 	})
 	if err != nil {
 		return nil, err
@@ -107,6 +116,9 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 	if k.metrics != nil {
 		onErrno = k.metrics.ObserveErrno
 		k.metrics.WatchCache(k.blocks.Stats)
+		if disk != nil {
+			k.metrics.WatchDiskCache(disk.Stats)
+		}
 		if k.wb != nil {
 			k.metrics.WatchWriteback(k.wb.Stats)
 		}
