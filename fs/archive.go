@@ -54,6 +54,13 @@ func (a *archive) sawObject(attr objAttr) {
 	a.mu.Unlock()
 }
 
+// forget drops the members, so the next use lists the archive again (it changed under a read).
+func (a *archive) forget() {
+	a.mu.Lock()
+	a.idx = nil
+	a.mu.Unlock()
+}
+
 // index returns the members, listed again once older than the stat TTL: one LIST per archive
 // per TTL, which also tells the current version of the object (close-to-open for members).
 func (a *archive) index(ctx context.Context) (*archIndex, error) {

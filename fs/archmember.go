@@ -100,7 +100,8 @@ func (m *archMember) Open(ctx context.Context, flags uint32) (fusefs.FileHandle,
 	if keep {
 		flagsOut |= fuse.FOPEN_KEEP_CACHE
 	}
-	r := m.arch.fsys.cache.NewReader(cache.Object{Key: key, Size: e.size, Fetch: sp.fetch})
+	// As for objects: the archive's checksum makes the key safe to keep across mounts (disk tier).
+	r := m.arch.fsys.cache.NewReader(cache.Object{Key: key, Size: e.size, Fetch: sp.fetch, Volatile: s.cksum == ""})
 	return &memberHandle{m: m, sp: sp, r: r}, flagsOut, 0
 }
 

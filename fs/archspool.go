@@ -94,7 +94,7 @@ func (s *memberSpool) whole(ctx context.Context, p []byte) (int, error) {
 // checkSize refuses a member whose size differs from the listing's: the archive was rewritten.
 func (s *memberSpool) checkSize(size int64) error {
 	if size >= 0 && size != s.size {
-		s.arch.sawObject(objAttr{}) // list the members again
+		s.arch.forget()
 		return fmt.Errorf("%s/%s: %d bytes, listed as %d: %w", s.arch.path(), s.member, size, s.size, errStale)
 	}
 	return nil

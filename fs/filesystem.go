@@ -26,7 +26,9 @@ type FS struct {
 	bucketList bucketList
 	remoteList remoteList
 	authWarned atomic.Bool
-	onErrno    func(op string, errno syscall.Errno) // Config.OnErrno
+	// remotesWarned: the one log line for a cluster whose remote clusters cannot be listed.
+	remotesWarned atomic.Bool
+	onErrno       func(op string, errno syscall.Errno) // Config.OnErrno
 }
 
 // New validates cfg and returns a filesystem ready to mount with Root and Options.

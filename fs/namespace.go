@@ -64,7 +64,12 @@ func (f *FS) remotes(ctx context.Context) ([]aisclient.RemoteCluster, error) {
 func (f *FS) namespaceDirs(ctx context.Context) ([]string, error) {
 	rcs, err := f.remotes(ctx)
 	if err != nil {
-		return nil, err
+		// The buckets still list: a user whose token may not read the cluster's remote
+		// config (or an old cluster) sees no remote clusters, and the log says why once.
+		if f.remotesWarned.CompareAndSwap(false, true) {
+			f.log.Warn("cannot list attached remote AIS clusters; ais/ shows none", "err", err)
+		}
+		rcs = nil
 	}
 	var out []string
 	for _, r := range rcs {
