@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -38,8 +39,16 @@ func (l *peerListener) Accept() (net.Conn, error) {
 		if err == nil && (uid == l.uid || uid == 0) {
 			return c, nil
 		}
-		c.Close() // another user's process: not this daemon's business
+		go refuse(c, l.uid) // another user's process: not this daemon's business
 	}
+}
+
+// refuse answers a connection of another user with a 403 that says why, and closes it.
+func refuse(c net.Conn, uid int) {
+	defer c.Close()
+	body := fmt.Sprintf(`{"error":"this mount's aisfs daemon serves only its own user (uid %d) and root"}`, uid)
+	c.SetWriteDeadline(time.Now().Add(time.Second))
+	fmt.Fprintf(c, "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
 }
 
 func peerUID(c *net.UnixConn) (int, error) {

@@ -261,6 +261,36 @@ func TestSubcommandBadInput(t *testing.T) {
 	if mountEntry(mnt) == "" {
 		t.Error("a failed subcommand unmounted the mount")
 	}
+	if os.Geteuid() == 0 {
+		t.Run("another user", func(t *testing.T) { otherUserRefused(t, mnt) })
+	}
+}
+
+// otherUserRefused: the daemon of root's mount does not serve user nobody.
+func otherUserRefused(t *testing.T, mnt string) {
+	dir, err := os.MkdirTemp("", "aisfs-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	bin, err := os.ReadFile(aisfsBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "aisfs")
+	if err := os.WriteFile(exe, bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "umount", mnt)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "serves only its own user") || strings.Count(strings.TrimSpace(string(out)), "\n") > 0 {
+		t.Errorf("aisfs umount as nobody: %v %q, want one line of refusal", err, out)
+	}
+	if mountEntry(mnt) == "" {
+		t.Error("user nobody unmounted root's mount")
+	}
 }
 
 // TestSubcommandsWhileAISIsDown: with the cluster stopped, the subcommands that need AIS fail
