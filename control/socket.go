@@ -1,10 +1,12 @@
 package control
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"time"
 
@@ -43,11 +45,16 @@ func (l *peerListener) Accept() (net.Conn, error) {
 	}
 }
 
-// refuse answers a connection of another user with a 403 that says why, and closes it.
+// refuse answers a connection of another user with a 403 that says why, and closes it. It reads
+// the request first: a reply sent before the request is written is dropped by net/http's client
+// as "unsolicited", and the user would see a transport error instead of the reason.
 func refuse(c net.Conn, uid int) {
 	defer c.Close()
 	body := fmt.Sprintf(`{"error":"this mount's aisfs daemon serves only its own user (uid %d) and root"}`, uid)
-	c.SetWriteDeadline(time.Now().Add(time.Second))
+	c.SetDeadline(time.Now().Add(time.Second))
+	if req, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+		req.Body.Close()
+	}
 	fmt.Fprintf(c, "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
 }
 
