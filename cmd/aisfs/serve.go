@@ -68,6 +68,7 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 		return err
 	}
 	defer blocks.Close()
+	setMemoryLimit(c.cacheSize, log)
 	var wb *writeback.Manager
 	if !c.s.readOnly {
 		wb, err = writeback.NewManager(writeback.Config{
