@@ -19,11 +19,19 @@ var ErrClosed = errors.New("cache closed")
 // It is called concurrently and should return promptly once ctx is cancelled.
 type Fetcher func(ctx context.Context, off int64, p []byte) (int, error)
 
+// RunFetcher fills bufs, the blocks that follow each other from off, with one request, in
+// order, and calls filled(i) as soon as bufs[i] is complete (once each, in index order). It
+// returns the error that stopped it before the last buffer, if any.
+type RunFetcher func(ctx context.Context, off int64, bufs [][]byte, filled func(i int)) error
+
 // Object is one immutable version of a byte object.
 type Object struct {
 	Key   string // identity INCLUDING version/checksum: a rewritten object has a new key, so old blocks are never served
 	Size  int64
 	Fetch Fetcher
+	// FetchRun, when set, lets readahead read up to MaxRun queued blocks with one request: a
+	// range GET per block cost the server and the client more CPU than the bytes.
+	FetchRun RunFetcher
 }
 
 // Stats are cumulative counters plus the current footprint.

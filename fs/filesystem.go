@@ -16,7 +16,7 @@ import (
 // FS is one mounted tree. Every node points back to it for shared configuration.
 type FS struct {
 	cfg     Config
-	store   Store
+	store   patientStore
 	cache   *cache.Cache
 	wb      *writeback.Manager // nil when read-only
 	log     *slog.Logger
