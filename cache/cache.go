@@ -68,10 +68,10 @@ type Cache struct {
 	wg      sync.WaitGroup
 
 	hits, misses, evictions, fetches, fetchBytes, bypassReads, readaheads atomic.Int64
+	pools                                                                 sync.Map // bufClass -> *sync.Pool of block buffers nobody holds any more
 
 	mu        sync.Mutex // guards the fields below
 	lru       *simplelru.LRU[blockKey, *block]
-	bufs      sync.Pool // full-size block buffers nobody holds any more
 	inflight  map[blockKey]*fetch
 	cached    int64    // bytes in lru
 	reserved  int64    // bytes of fetches in flight

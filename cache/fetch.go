@@ -197,10 +197,8 @@ func (c *Cache) fetchBlock(f *fetch) (*block, error) {
 	defer func() { <-c.sem }()
 	b := c.newBlock(f.size)
 	if err := c.fill(c.ctx, f.obj, f.off, b.data); err != nil {
-		if b.pool != nil {
-			buf := b.data
-			b.pool.Put(&buf)
-		}
+		buf := b.data
+		b.pool.Put(&buf)
 		return nil, err
 	}
 	return b, nil

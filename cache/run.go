@@ -40,7 +40,7 @@ func (c *Cache) fetchRun(run []*fetch) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		for i := next; i < len(run); i++ {
-			if b := blocks[i]; b != nil && b.pool != nil {
+			if b := blocks[i]; b != nil {
 				buf := b.data
 				b.pool.Put(&buf)
 			}
