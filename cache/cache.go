@@ -32,6 +32,9 @@ type Object struct {
 	// FetchRun, when set, lets readahead read up to MaxRun queued blocks with one request: a
 	// range GET per block cost the server and the client more CPU than the bytes.
 	FetchRun RunFetcher
+	// Volatile keeps the object's blocks out of Config.Tier: its Key is too weak an identity
+	// to trust beyond this mount (no checksum).
+	Volatile bool
 }
 
 // Stats are cumulative counters plus the current footprint.
@@ -59,6 +62,7 @@ type blockKey struct {
 type Cache struct {
 	// Write once.
 	cfg     Config
+	tier    Tier // nil: memory only
 	log     *slog.Logger
 	ctx     context.Context // lifetime of every shared fetch
 	cancel  context.CancelFunc
@@ -89,6 +93,7 @@ func New(cfg Config) (*Cache, error) {
 	cfg = cfg.withDefaults()
 	c := &Cache{
 		cfg:      cfg,
+		tier:     cfg.Tier,
 		log:      cfg.Logger,
 		sem:      make(chan struct{}, cfg.MaxFetches),
 		raSlots:  cfg.readaheadSlots(),

@@ -28,6 +28,7 @@ type Config struct {
 	MaxReadahead int64 // max bytes a sequential reader keeps in flight ahead; default 64 MiB; < 0 disables
 	MaxFetches   int   // global limit of concurrent fetches (readahead + demand); default 16
 	MaxRun       int   // most readahead blocks one Object.FetchRun call reads; default 8; 1 disables runs
+	Tier         Tier  // optional second tier below memory (a disk cache); nil: none
 	Logger       *slog.Logger
 }
 

@@ -59,16 +59,28 @@ func (c *Cache) fetchRun(run []*fetch) {
 		blocks[i] = c.newBlock(f.size)
 		bufs[i] = blocks[i].data
 	}
-	obj := run[0].obj
-	err := obj.FetchRun(c.ctx, run[0].off, bufs, func(i int) {
-		if i != next {
-			return // out of order: the contract was broken; the block stays unfinished
-		}
-		c.fetchBytes.Add(int64(len(bufs[i])))
+	finish := func(i int) {
 		c.mu.Lock()
 		c.finishLocked(run[i], blocks[i], nil)
 		c.mu.Unlock()
 		next++
+	}
+	// Blocks the tier holds at the front of the run need no request.
+	for next < len(run) && c.loadTier(run[next], blocks[next]) {
+		finish(next)
+	}
+	if next == len(run) {
+		return
+	}
+	start := next
+	obj := run[0].obj
+	err := obj.FetchRun(c.ctx, run[start].off, bufs[start:], func(i int) {
+		if i += start; i != next {
+			return // out of order: the contract was broken; the block stays unfinished
+		}
+		c.fetchBytes.Add(int64(len(bufs[i])))
+		run[i].fetched = true // offered to the tier by finishLocked
+		finish(i)
 	})
 	c.fetches.Add(1)
 	if next == len(run) {

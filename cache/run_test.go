@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"io"
+	"slices"
 	"testing"
 	"testing/synctest"
 )
@@ -135,5 +136,33 @@ func TestRunFailureServesFinishedBlocks(t *testing.T) {
 		if s := c.Stats(); s.Misses != before.Misses+1 || s.InFlight > 16*tbs {
 			t.Errorf("block the run failed on was cached: before %+v, after %+v", before, s)
 		}
+	})
+}
+
+// TestRunWithTier: a run takes the blocks the tier holds at its front from the tier, fetches the
+// rest with one request and offers those to the tier.
+func TestRunWithTier(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		o := newFake("obj", 32*tbs, 3)
+		tier := newMapTier()
+		for _, idx := range []int64{2, 3} {
+			tier.blocks[blockKey{"obj", idx}] = o.data[idx*tbs : (idx+1)*tbs]
+		}
+		c := newTestCache(t, Config{BlockSize: tbs, Capacity: 64 * tbs, MaxReadahead: 16 * tbs, MaxFetches: 2, MaxRun: 8, Tier: tier})
+		failAt := -1
+		r := c.NewReader(o.runObject(&failAt))
+		defer r.Close()
+		c.readahead(r, 2, 9)
+		synctest.Wait()
+		if got, want := o.log(), []span{{4 * tbs, 6 * tbs}}; len(got) != 1 || got[0] != want[0] {
+			t.Errorf("fetches %v, want one run %v", got, want)
+		}
+		tier.mu.Lock()
+		stores := slices.Clone(tier.stores)
+		tier.mu.Unlock()
+		if want := blockRange(4, 9); !equalInts(stores, want) {
+			t.Errorf("offered to the tier %v, want %v", stores, want)
+		}
+		readBlocks(t, r, o, 2, 9)
 	})
 }
