@@ -156,7 +156,7 @@ func (n *fileNode) cacheObject(a objAttr) cache.Object {
 	name := n.objName()
 	key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", n.bck, name, a.version, a.cksum, a.size)
 	// Without a checksum the key is too weak to trust across mounts: no disk tier for it.
-	return cache.Object{Key: key, Size: a.size, Fetch: n.fetcher(name, a), Volatile: a.cksum == ""}
+	return cache.Object{Key: key, Size: a.size, Fetch: n.fetcher(name, a), FetchRun: n.runFetcher(name, a), Volatile: a.cksum == ""}
 }
 
 // fetcher reads ranges of the object and refuses bytes of any other version than want.
@@ -171,6 +171,22 @@ func (n *fileNode) fetcher(name string, want objAttr) cache.Fetcher {
 			return 0, fmt.Errorf("%s/%s: version %q became %q: %w", n.bck, name, want.version, got.Version, errStale)
 		}
 		return k, nil
+	}
+}
+
+// runFetcher reads consecutive blocks with one range GET, handing each to the cache as soon as
+// it is in, after checking that it is of version want.
+func (n *fileNode) runFetcher(name string, want objAttr) cache.RunFetcher {
+	return func(ctx context.Context, off int64, bufs [][]byte, filled func(int)) error {
+		_, _, err := n.fsys.store.GetRangeV(ctx, n.bck, name, off, bufs, func(i int, got *aisclient.ObjAttrs) error {
+			if changed(want.version, got.Version) || changed(want.cksum, got.CksumValue) {
+				n.expire()
+				return fmt.Errorf("%s/%s: version %q became %q: %w", n.bck, name, want.version, got.Version, errStale)
+			}
+			filled(i)
+			return nil
+		})
+		return err
 	}
 }
 

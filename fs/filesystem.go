@@ -16,7 +16,7 @@ import (
 // FS is one mounted tree. Every node points back to it for shared configuration.
 type FS struct {
 	cfg     Config
-	store   Store
+	store   patientStore
 	arch    ArchiveStore // nil unless Config.Archives
 	cache   *cache.Cache
 	wb      *writeback.Manager // nil when read-only
@@ -56,6 +56,9 @@ func (f *FS) Root() fusefs.InodeEmbedder {
 // on the given mount options.
 func (f *FS) Options(mo fuse.MountOptions) *fusefs.Options {
 	ttl := f.cfg.StatTTL
+	// Files opened with direct I/O (DirectIOMin) can still be mapped shared, as numpy.memmap
+	// and Python's mmap do; kernels before 6.6 ignore the flag and refuse such maps (ENODEV).
+	mo.ExtraCapabilities |= fuse.CAP_DIRECT_IO_ALLOW_MMAP
 	return &fusefs.Options{
 		MountOptions:    mo,
 		EntryTimeout:    &ttl,

@@ -101,6 +101,11 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 		return nil, err
 	}
 	k.closers = append(k.closers, k.blocks.Close)
+	budget := c.s.cacheSize
+	if disk != nil {
+		budget += 64 << 20 // blocks queued for the disk writer may outlive their eviction
+	}
+	setMemoryLimit(budget, log)
 	if !c.s.readOnly {
 		k.wb, err = writeback.NewManager(writeback.Config{
 			Dir: c.s.stagingDir, MaxStaging: c.s.stagingSize, Logger: log,
