@@ -40,6 +40,10 @@ type File struct {
 	dirty    bool
 	custom   map[string]string
 	front    frontier // how far the content was written without gaps, for streaming
+	// wh is the XXH64 of content[0:hashed), folded in as writes extend that prefix, so an
+	// upload of a file written in order knows its checksum without reading it back.
+	wh     xxhash.Digest
+	hashed int64
 
 	// What AIS holds, and the streaming state. GUARDED_BY(mu)
 	obj       objState
@@ -59,11 +63,9 @@ type File struct {
 
 // objState is what the AIS object is known to hold.
 type objState struct {
-	ok       bool  // the object (absent when !exists) is content[0:length): an append chain may start on it
-	exists   bool  // the object exists
-	length   int64 // its size
-	digest   xxhash.Digest
-	digestOK bool // digest covers content[0:length)
+	ok     bool  // the object (absent when !exists) is content[0:length): an append chain may start on it
+	exists bool  // the object exists
+	length int64 // its size
 }
 
 // chainState is the unfinished append chain. Its work file on the target holds content[0:sent).
@@ -73,23 +75,20 @@ type chainState struct {
 	handle   string // latest handle
 	sent     int64
 	inflight int64 // bytes of the append in progress, from sent
-	digest   xxhash.Digest
-	digestOK bool // digest covers content[0:sent)
 }
 
 func newFile(m *Manager, bck aisclient.Bck, name string, mode Mode, opts OpenOptions, fh *os.File) *File {
 	f := &File{m: m, bck: bck, name: name, mode: mode, path: fh.Name(), fh: fh, custom: cloneCustom(opts.Custom), customFn: opts.CustomFunc}
-	f.obj.digest = *xxhash.New()
+	f.wh = *xxhash.New()
 	switch mode {
 	case Truncate:
 		// Content starts empty; the open itself is a change (a Sync creates or empties the object).
 		f.dirty = true
 		f.obj.ok = !opts.Exists
 		f.obj.exists = opts.Exists
-		f.obj.digestOK = true
 	case Edit, Append:
 		f.size, f.base = opts.Size, opts.Size
-		f.obj = objState{ok: true, exists: true, length: opts.Size, digest: *xxhash.New(), digestOK: opts.Size == 0}
+		f.obj = objState{ok: true, exists: true, length: opts.Size}
 		f.fetched = mode == Append // Append fetches only what it must
 	}
 	f.front.reset(f.size)
@@ -215,6 +214,7 @@ func (f *File) WriteAt(p []byte, off int64) (int, error) {
 	if n > 0 {
 		f.dirty = true
 		f.front.add(off, off+int64(n))
+		f.hashWrittenLocked(p[:n], off)
 		f.maybeStreamLocked()
 	}
 	if err != nil {
@@ -305,5 +305,18 @@ func (f *File) noteChangeLocked(off int64) {
 	}
 	if off < f.obj.length {
 		f.obj.ok = false
+	}
+	if off < f.hashed {
+		f.wh.Reset()
+		f.hashed = 0
+	}
+}
+
+// hashWrittenLocked folds bytes just written at off into wh when they extend the hashed
+// prefix. Bytes written elsewhere are read back when an upload needs the checksum (digestTo).
+func (f *File) hashWrittenLocked(p []byte, off int64) {
+	if off == f.hashed && f.base == 0 {
+		f.wh.Write(p)
+		f.hashed += int64(len(p))
 	}
 }

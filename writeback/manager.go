@@ -25,8 +25,8 @@ type Manager struct {
 	// when Shutdown runs out of time.
 	ctx      context.Context
 	cancel   context.CancelFunc
-	bufs     sync.Pool // *[]byte of cfg.ChunkSize: append pieces, fetches
-	hashBufs sync.Pool // *[]byte of hashBufSize: checksum pass before a PUT
+	bufs     sync.Pool // *[]byte of cfg.ChunkSize: fetches of old content
+	hashBufs sync.Pool // *[]byte of hashBufSize: checksum of what the writes did not hash
 	budget   *budget
 	space    space
 
@@ -45,7 +45,7 @@ type Stats struct {
 	OpenFiles     int   // Files not yet closed
 	DirtyFiles    int   // of those, with content not yet durable in AIS
 	Uploads       int64 // upload requests (append, flush, PUT) in flight
-	InFlightBytes int64 // bytes those requests hold against Config.MaxInFlight
+	InFlightBytes int64 // buffer bytes fetches of old content hold against Config.MaxInFlight
 	BytesUploaded int64 // content bytes AIS acknowledged, in total
 	StagingBytes  int64 // bytes held in staging files, against Config.MaxStaging
 	FailedFiles   int64 // Files whose upload failed for good (staging file kept)
