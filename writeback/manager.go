@@ -35,6 +35,8 @@ type Manager struct {
 	uploaded atomic.Int64 // bytes AIS acknowledged
 	failed   atomic.Int64 // Files whose upload failed for good
 
+	memUsed atomic.Int64 // bytes of contents staged in memory (content.go)
+
 	mu    sync.Mutex
 	files map[*File]struct{} // open Files; GUARDED_BY(mu)
 	shut  bool               // GUARDED_BY(mu)
@@ -115,16 +117,21 @@ func (m *Manager) Open(ctx context.Context, bck aisclient.Bck, name string, mode
 	if shut {
 		return nil, fmt.Errorf("writeback: manager shut down: %w", ErrClosed)
 	}
-	fh, err := createStaging(m.cfg.Dir, bck, name)
-	if err != nil {
-		return nil, err
+	var fh *os.File // a Truncate-mode content starts empty, in memory (content.go)
+	if mode != Truncate {
+		var err error
+		if fh, err = createStaging(m.cfg.Dir, bck, name); err != nil {
+			return nil, err
+		}
 	}
 	f := newFile(m, bck, name, mode, opts, fh)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.shut { // lost a race with Shutdown
-		fh.Close()
-		os.Remove(fh.Name())
+		if fh != nil {
+			fh.Close()
+			os.Remove(fh.Name())
+		}
 		return nil, fmt.Errorf("writeback: manager shut down: %w", ErrClosed)
 	}
 	m.files[f] = struct{}{}

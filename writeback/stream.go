@@ -109,7 +109,10 @@ func (f *File) appendPiece(ctx context.Context, handle string, off, n int64) (st
 // own descriptor, because the kernel reads it from its position (sendfile), and a request
 // that was given up may still be sending while the next one starts.
 func (f *File) section(off int64) (*os.File, error) {
-	r, err := os.Open(f.path)
+	f.mu.Lock()
+	path := f.path
+	f.mu.Unlock()
+	r, err := os.Open(path)
 	if err == nil {
 		_, err = r.Seek(off, io.SeekStart)
 		if err != nil {

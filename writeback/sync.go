@@ -54,15 +54,18 @@ func (f *File) syncGated(ctx context.Context) error {
 // latch records a final upload failure: every later Sync and Close returns it, and the
 // staging file is kept.
 func (f *File) latch(op string, cause error) error {
-	uerr := &UploadError{Bucket: f.bck, Object: f.name, Path: f.path, Err: cause}
 	f.mu.Lock()
+	if err := f.spillLocked(); err != nil { // the bytes must be on disk, where the error says
+		cause = fmt.Errorf("%w; and the content, held in memory, could not be saved: %w", cause, err)
+	}
+	uerr := &UploadError{Bucket: f.bck, Object: f.name, Path: f.path, Err: cause}
 	f.err = uerr
 	f.streamOff = true
-	size := f.size
+	size, path := f.size, f.path
 	f.mu.Unlock()
 	f.m.failed.Add(1)
 	f.m.log.Error("writeback: upload failed; content kept in staging file",
-		"op", op, "bucket", f.bck.String(), "object", f.name, "path", f.path, "size", size, "err", cause)
+		"op", op, "bucket", f.bck.String(), "object", f.name, "path", path, "size", size, "err", cause)
 	return uerr
 }
 
@@ -174,11 +177,11 @@ func (f *File) put(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := f.section(0) // sent by the kernel (sendfile): no buffer, no memory budget
+	r, done, err := f.body(0, size) // a staging file goes by sendfile: no buffer, no memory budget
 	if err != nil {
 		return err
 	}
-	defer r.Close()
+	defer done()
 	opts := aisclient.PutOptions{Custom: custom, CksumType: cksumXXHash, CksumValue: xxhash.Hex(d.Sum64())}
 	f.m.uploads.Add(1)
 	attrs, err := f.m.store.PutObject(ctx, f.bck, f.name, r, size, opts)
@@ -247,7 +250,7 @@ func (f *File) digestTo(size int64) (*xxhash.Digest, error) {
 	}
 	bp := f.m.hashBufs.Get().(*[]byte)
 	defer f.m.hashBufs.Put(bp)
-	n, err := io.CopyBuffer(&d, io.NewSectionReader(f.fh, from, size-from), *bp)
+	n, err := io.CopyBuffer(&d, f.stagedReader(from, size-from), *bp)
 	if err == nil && n != size-from {
 		err = io.ErrUnexpectedEOF
 	}
