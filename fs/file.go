@@ -42,10 +42,16 @@ func (f *FS) newFile(bck aisclient.Bck, name string) *fileNode {
 // objName is the node's current object name.
 func (n *fileNode) objName() string { return n.nm.resolve(&n.Inode, n.fsys.cfg.Prefix, "") }
 
-// setAttr records attributes fetched at `at`, unless newer ones are already known.
+// setAttr records attributes fetched at `at`, unless newer ones are already known. The access
+// time of unchanged content stays the one first seen: every GET moves AIS's atime, which is also
+// the file's mtime when no mtime was set, and a new mtime makes the kernel drop the file's page
+// cache (auto_inval_data), so a second epoch would read everything again.
 func (n *fileNode) setAttr(a objAttr, at time.Time) {
 	n.mu.Lock()
 	if !at.Before(n.attrAt) {
+		if a.version != "" && a.sameContent(n.attr) && !n.attr.atime.IsZero() {
+			a.atime = n.attr.atime
+		}
 		n.attr, n.attrAt = a, at
 	}
 	n.mu.Unlock()
