@@ -107,3 +107,9 @@ func (c *Cache) unfilledLocked(f *fetch) {
 		c.finishLocked(f, nil, errBatchDropped)
 	}
 }
+
+// BlockSize is the size of the cache's blocks: the largest object a Batch takes.
+func (c *Cache) BlockSize() int64 { return c.cfg.BlockSize }
+
+// Capacity is the cache's budget in bytes.
+func (c *Cache) Capacity() int64 { return c.cfg.Capacity }

@@ -23,6 +23,7 @@ type FS struct {
 	mounted time.Time // times shown on directories, which AIS does not have
 
 	bucketList bucketList
+	pf         *prefetcher // nil: no batched reads
 	authWarned atomic.Bool
 	onErrno    func(op string, errno syscall.Errno) // Config.OnErrno
 }
@@ -33,7 +34,11 @@ func New(cfg Config) (*FS, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &FS{onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}, nil
+	f := &FS{onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}
+	if !cfg.NoBatchReads {
+		f.pf = newPrefetcher(f, cfg.Store, cfg.Cache)
+	}
+	return f, nil
 }
 
 // Root returns the root node: the cluster in cluster mode, else the bucket (below the prefix).
