@@ -92,7 +92,7 @@ func (p *prefetcher) opened(d *dirNode, name string, a objAttr) {
 	d.lc.mu.Lock()
 	l := d.lc.cur
 	d.lc.mu.Unlock()
-	if l == nil || !l.complete {
+	if l == nil { // an incomplete listing (a lookup's, cut at ListLookupMax) is good for its names
 		return
 	}
 	pos := sort.SearchStrings(l.names, name)
