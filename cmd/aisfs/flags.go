@@ -44,6 +44,7 @@ type settings struct {
 	logFormat       string
 	metricsAddr     string
 	directIOMin     string
+	noBatchReads    bool
 	stagingDir      string
 	stagingSize     string
 	shutdownWait    time.Duration
@@ -63,6 +64,7 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.StringVar(&s.readahead, "readahead", "64MiB", "largest readahead window of one sequential reader")
 	fl.StringVar(&s.kernelReadahead, "kernel-readahead", "1MiB", "the kernel's readahead for the mount (set through sysfs when root)")
 	fl.StringVar(&s.directIOMin, "direct-io-min", "", "read files of at least this size without the kernel page cache: faster first reads, no page cache, no shared mmap (default off)")
+	fl.BoolVar(&s.noBatchReads, "no-batch-reads", false, "read small files read in listing order one GET each, not with AIS GetBatch")
 	fl.IntVar(&s.maxFetches, "max-fetches", 16, "concurrent range GETs across all files")
 	fl.StringVar(&s.stagingDir, "staging-dir", defaultStagingDir(), "local directory for files being written (kept there when an upload fails)")
 	fl.StringVar(&s.stagingSize, "staging-size", "8GiB", "most bytes of files being written at once; past it writes fail with ENOSPC")

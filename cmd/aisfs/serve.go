@@ -95,7 +95,8 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 		OnErrno: onErrno,
 		Store:   client, Cache: blocks, Writeback: wb, ReadOnly: c.s.readOnly, Bucket: bck, Prefix: c.src.Prefix,
 		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax, DirectIOMin: c.directIOMin,
-		UID: owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
+		NoBatchReads: c.s.noBatchReads,
+		UID:          owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
 		FileMode: c.fileMode, DirMode: c.dirMode, Logger: log,
 	})
 	if err != nil {
