@@ -42,6 +42,10 @@ type Config struct {
 	// with its own GET.
 	NoBatchReads bool
 
+	// Archives shows every object named *.tar, *.tgz, *.tar.gz, *.tar.lz4 or *.zip as a read-only
+	// directory of its members (archive.go); Store must then be an ArchiveStore.
+	Archives bool
+
 	// ReadOnly refuses every change, custom metadata included, with EROFS.
 	ReadOnly bool
 
@@ -94,8 +98,15 @@ func (c *Config) Validate() error {
 		return errors.New("fs: a prefix needs a bucket")
 	case c.Prefix != "" && (!strings.HasSuffix(c.Prefix, "/") || strings.HasPrefix(c.Prefix, "/")):
 		return fmt.Errorf("fs: prefix %q must end in \"/\" and not start with one", c.Prefix)
+	case c.Archives && !isArchiveStore(c.Store):
+		return errors.New("fs: Config.Archives needs a Store that reads archives (ArchiveStore)")
 	case c.FileMode&^os.ModePerm != 0 || c.DirMode&^os.ModePerm != 0:
 		return errors.New("fs: file and directory modes take permission bits only")
 	}
 	return nil
+}
+
+func isArchiveStore(s Store) bool {
+	_, ok := s.(ArchiveStore)
+	return ok
 }

@@ -31,9 +31,12 @@ func (h *dirHandle) entry(i int) *fuse.DirEntry {
 	name := h.l.names[i-2]
 	e := h.l.byName[name]
 	de := &fuse.DirEntry{Name: name, Off: uint64(i + 1)}
-	if e.isDir {
+	switch {
+	case e.archive:
+		de.Mode, de.Ino = syscall.S_IFDIR, direntIno(&h.dir.Inode, name, inoOf(kindArchive, h.dir.bck, h.prefix+name+"\x00"))
+	case e.isDir:
 		de.Mode, de.Ino = syscall.S_IFDIR, direntIno(&h.dir.Inode, name, inoOf(kindDir, h.dir.bck, h.prefix+name+"/"))
-	} else {
+	default:
 		de.Mode, de.Ino = e.attr.fileType(), direntIno(&h.dir.Inode, name, inoOf(kindFile, h.dir.bck, h.prefix+name))
 	}
 	return de

@@ -174,7 +174,8 @@ func (n *fileNode) cacheObject(a objAttr) cache.Object {
 // object are never served for the new one. stale, if set, runs when AIS has another version.
 func (f *FS) cacheObject(bck aisclient.Bck, name string, a objAttr, stale func()) cache.Object {
 	key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", bck, name, a.version, a.cksum, a.size)
-	return cache.Object{Key: key, Size: a.size, Fetch: f.fetcher(bck, name, a, stale)}
+	// Without a checksum the key is too weak to trust across mounts: no disk tier for it.
+	return cache.Object{Key: key, Size: a.size, Fetch: f.fetcher(bck, name, a, stale), Volatile: a.cksum == ""}
 }
 
 // fetcher reads ranges of the object and refuses bytes of any other version than want.

@@ -17,6 +17,7 @@ import (
 type FS struct {
 	cfg     Config
 	store   Store
+	arch    ArchiveStore // nil unless Config.Archives
 	cache   *cache.Cache
 	wb      *writeback.Manager // nil when read-only
 	log     *slog.Logger
@@ -24,8 +25,11 @@ type FS struct {
 
 	bucketList bucketList
 	pf         *prefetcher // nil: no batched reads
+	remoteList remoteList
 	authWarned atomic.Bool
-	onErrno    func(op string, errno syscall.Errno) // Config.OnErrno
+	// remotesWarned: the one log line for a cluster whose remote clusters cannot be listed.
+	remotesWarned atomic.Bool
+	onErrno       func(op string, errno syscall.Errno) // Config.OnErrno
 }
 
 // New validates cfg and returns a filesystem ready to mount with Root and Options.
@@ -37,6 +41,9 @@ func New(cfg Config) (*FS, error) {
 	f := &FS{onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}
 	if !cfg.NoBatchReads {
 		f.pf = newPrefetcher(f, cfg.Store, cfg.Cache)
+	}
+	if cfg.Archives {
+		f.arch = cfg.Store.(ArchiveStore)
 	}
 	return f, nil
 }

@@ -17,6 +17,7 @@ type dirent struct {
 	attr    objAttr   // files only
 	at      time.Time // overlay entries: when this mount made the change
 	pending bool      // overlay entries: a file created here and not uploaded yet
+	archive bool      // an archive object shown as a directory of its members (Config.Archives)
 }
 
 // listProps are the properties a directory listing asks for: enough for stat(2) without a HEAD.
@@ -126,6 +127,9 @@ func (d *dirNode) list(ctx context.Context, ld *listLoad) {
 	lc.mu.Lock()
 	if err == nil {
 		ld.l = buildListing(prefix, ents, !more, at)
+		for _, e := range ld.l.byName {
+			d.fsys.markArchive(e)
+		}
 		lc.cur = ld.l
 	}
 	ld.err = err
