@@ -76,6 +76,7 @@ func (b *Batch) Fill(i int, fill func(p []byte) error) error {
 	}
 	c.fetches.Add(1)
 	c.fetchBytes.Add(f.size)
+	f.fetched = true // from the object, so the Tier is offered it like any fetched block
 	c.mu.Lock()
 	c.finishLocked(f, blk, nil)
 	c.mu.Unlock()

@@ -138,3 +138,30 @@ func TestBatchBudget(t *testing.T) {
 		t.Errorf("after End: %+v, want nothing reserved or cached", s)
 	}
 }
+
+// TestBatchFillsReachTier: a batched block is offered to the tier like any fetched block, except
+// for a Volatile object.
+func TestBatchFillsReachTier(t *testing.T) {
+	const bs = 64 << 10
+	tier := newMapTier()
+	c := newTestCache(t, Config{BlockSize: bs, Capacity: 16 * bs, MaxReadahead: -1, Tier: tier})
+	a, v := newFake("a", 1000, 1), newFake("v", 1000, 2)
+	vo := v.object()
+	vo.Volatile = true
+	objs := []*fakeObject{a, v}
+	b := c.StartBatch([]Object{a.object(), vo}, 1<<30)
+	for i, o := range objs {
+		if err := b.Fill(i, func(p []byte) error { copy(p, o.data); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.End()
+	tier.mu.Lock()
+	defer tier.mu.Unlock()
+	if _, ok := tier.blocks[blockKey{"a", 0}]; !ok {
+		t.Error("the batched block of a was not offered to the tier")
+	}
+	if _, ok := tier.blocks[blockKey{"v", 0}]; ok {
+		t.Error("the batched block of a Volatile object reached the tier")
+	}
+}
