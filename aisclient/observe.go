@@ -13,7 +13,7 @@ import (
 //
 //   - op is the Client method ("GetRange", "GetObject", "HeadObject", "ListObjects",
 //     "ListBuckets", "HeadBucket", "CreateBucket", "DestroyBucket", "PutObject", "Append",
-//     "Flush", "DeleteObject", "RenameObject", "PatchCustom", "ClusterCapacity") or an
+//     "Flush", "DeleteObject", "RenameObject", "PatchCustom", "ClusterCapacity", "GetBatch") or an
 //     internal request: "ClusterMap" (finding the targets), and "PutObjectProbe" /
 //     "AppendProbe" (the empty request that asks the proxy where an upload goes).
 //   - status is the HTTP status of the last attempt's response, 0 if it got none.

@@ -38,6 +38,10 @@ type Config struct {
 	// file come from AIS again and shared mmap(2) of it fails. 0 (the default) keeps the page cache.
 	DirectIOMin int64
 
+	// NoBatchReads turns off batched reads of small files (prefetch.go): each file is then read
+	// with its own GET.
+	NoBatchReads bool
+
 	// Archives shows every object named *.tar, *.tgz, *.tar.gz, *.tar.lz4 or *.zip as a read-only
 	// directory of its members (archive.go); Store must then be an ArchiveStore.
 	Archives bool

@@ -26,6 +26,7 @@ type dirNode struct {
 
 	lc listCache
 	ov overlay
+	pf dirPrefetch // batched reads of its small files (prefetch.go)
 
 	metaMu sync.Mutex
 	meta   dirMeta // GUARDED_BY(metaMu)

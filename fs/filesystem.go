@@ -24,6 +24,7 @@ type FS struct {
 	mounted time.Time // times shown on directories, which AIS does not have
 
 	bucketList bucketList
+	pf         *prefetcher // nil: no batched reads
 	remoteList remoteList
 	authWarned atomic.Bool
 	// remotesWarned: the one log line for a cluster whose remote clusters cannot be listed.
@@ -38,6 +39,9 @@ func New(cfg Config) (*FS, error) {
 		return nil, err
 	}
 	f := &FS{onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}
+	if !cfg.NoBatchReads {
+		f.pf = newPrefetcher(f, cfg.Store, cfg.Cache)
+	}
 	if cfg.Archives {
 		f.arch = cfg.Store.(ArchiveStore)
 	}

@@ -46,6 +46,7 @@ type settings struct {
 	logFormat       string
 	metricsAddr     string
 	directIOMin     int64
+	noBatchReads    bool
 	stagingDir      string
 	stagingSize     int64
 	diskCache       string
@@ -70,6 +71,7 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.Var(newSize(&s.readahead, 64<<20, false), "readahead", "largest readahead window of one sequential reader")
 	fl.Var(newSize(&s.kernelReadahead, 1<<20, false), "kernel-readahead", "the kernel's readahead for the mount (set through sysfs when root)")
 	fl.Var(newSize(&s.directIOMin, 0, true), "direct-io-min", "read files of at least this size without the kernel page cache: faster first reads, no page cache, no shared mmap (default off)")
+	fl.BoolVar(&s.noBatchReads, "no-batch-reads", false, "read small files read in listing order one GET each, not with AIS GetBatch")
 	fl.Var(newCount(&s.maxFetches, 16, 1), "max-fetches", "concurrent range GETs across all files")
 	fl.StringVar(&s.stagingDir, "staging-dir", defaultStagingDir(), "local directory for files being written (kept there when an upload fails)")
 	fl.Var(newSize(&s.stagingSize, 8<<30, false), "staging-size", "most bytes of files being written at once; past it writes fail with ENOSPC")

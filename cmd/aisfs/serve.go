@@ -126,7 +126,8 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 		OnErrno: k.metrics.ObserveErrno,
 		Store:   k.client, Cache: k.blocks, Writeback: k.wb, ReadOnly: c.s.readOnly, Archives: c.s.archives, Bucket: bck, Prefix: c.src.Prefix,
 		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax, DirectIOMin: c.s.directIOMin,
-		UID: owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
+		NoBatchReads: c.s.noBatchReads,
+		UID:          owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
 		FileMode: c.s.fileMode, DirMode: c.s.dirMode, Logger: log,
 	})
 	if err != nil {
