@@ -125,7 +125,7 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 	k.fsys, err = fs.New(fs.Config{
 		OnErrno: k.metrics.ObserveErrno,
 		Store:   k.client, Cache: k.blocks, Writeback: k.wb, ReadOnly: c.s.readOnly, Archives: c.s.archives, Bucket: bck, Prefix: c.src.Prefix,
-		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax, DirectIOMin: c.s.directIOMin,
+		StatTTL: statTTL(c.s.statTTL), ListLookupMax: c.s.listLookupMax, DirectIOMin: c.s.directIOMin,
 		NoBatchReads: c.s.noBatchReads,
 		UID:          owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
 		FileMode: c.s.fileMode, DirMode: c.s.dirMode, Logger: log,
@@ -328,4 +328,12 @@ func owner(flag, def int) uint32 {
 		return uint32(flag)
 	}
 	return uint32(def)
+}
+
+// statTTL passes --stat-ttl 0 ("trust nothing") on as 1ns: fs.Config reads 0 as "the default".
+func statTTL(d time.Duration) time.Duration {
+	if d == 0 {
+		return time.Nanosecond
+	}
+	return d
 }
