@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -44,6 +45,9 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	})
 	if err != nil {
 		return err
+	}
+	if c.s.memProfile != "" {
+		defer writeHeapProfile(c.s.memProfile, log)
 	}
 	if c.s.cpuProfile != "" {
 		f, err := os.Create(c.s.cpuProfile)
@@ -227,4 +231,20 @@ func owner(flag, def int) uint32 {
 		return uint32(flag)
 	}
 	return uint32(def)
+}
+
+// writeHeapProfile is --mem-profile: the heap at unmount, with allocations since start
+// (go tool pprof -sample_index=alloc_space).
+func writeHeapProfile(path string, log *slog.Logger) {
+	f, err := os.Create(path)
+	if err == nil {
+		runtime.GC() // up-to-date in-use figures
+		err = pprof.WriteHeapProfile(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		log.Error("mem-profile", "err", err)
+	}
 }
