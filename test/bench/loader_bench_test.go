@@ -67,34 +67,35 @@ func BenchmarkLoader(b *testing.B) {
 	}
 	for run := range runs() {
 		seed := func(ep int) uint64 { return uint64(run*loaderEpochs + ep) }
-		for _, via := range []string{"proxy", "target"} {
-			root := e.d.proxy + " " + e.d.target
-			dropCaches(b)
-			for ep, r := range rows {
-				dt, err := runLoader(self, via, root, len(objs), seed(ep))
-				if err != nil {
-					b.Fatalf("direct %s, epoch %d: %v", via, ep+1, err)
+		direct := func(via string, dst func(*row) *[]float64) func() {
+			return func() {
+				dropCaches(b)
+				for ep, r := range rows {
+					dt, err := runLoader(self, via, e.d.proxy+" "+e.d.target, len(objs), seed(ep))
+					if err != nil {
+						b.Fatalf("direct %s, epoch %d: %v", via, ep+1, err)
+					}
+					r.add(dst(r), float64(len(objs))/dt.Seconds())
 				}
-				dst := &r.proxy
-				if via == "target" {
-					dst = &r.target
-				}
-				r.add(dst, float64(len(objs))/dt.Seconds())
 			}
 		}
-		m := e.startMount(b, label(b, run, "aisfs"))
-		dropCaches(b)
-		for ep, r := range rows {
-			cpu0 := m.cpuSeconds(b)
-			dt, err := runLoader(self, "mount", m.dir, len(objs), seed(ep))
-			if err != nil {
-				b.Fatalf("aisfs, epoch %d: %v", ep+1, err)
-			}
-			r.add(&r.cpu, m.cpuSeconds(b)-cpu0)
-			r.add(&r.rss, m.peakRSS(b))
-			r.add(&r.aisfs, float64(len(objs))/dt.Seconds())
-		}
-		m.stop()
+		inOrder(run, direct("proxy", func(r *row) *[]float64 { return &r.proxy }),
+			direct("target", func(r *row) *[]float64 { return &r.target }),
+			func() {
+				m := e.startMount(b, label(b, run, "aisfs"))
+				defer m.stop()
+				dropCaches(b)
+				for ep, r := range rows {
+					cpu0 := m.cpuSeconds(b)
+					dt, err := runLoader(self, "mount", m.dir, len(objs), seed(ep))
+					if err != nil {
+						b.Fatalf("aisfs, epoch %d: %v", ep+1, err)
+					}
+					r.add(&r.cpu, m.cpuSeconds(b)-cpu0)
+					r.add(&r.rss, m.peakRSS(b))
+					r.add(&r.aisfs, float64(len(objs))/dt.Seconds())
+				}
+			})
 	}
 }
 
@@ -102,11 +103,10 @@ func BenchmarkLoader(b *testing.B) {
 // (closing their stdin) to the last one's exit, so process start-up is not counted.
 func runLoader(self, mode, root string, n int, seed uint64) (time.Duration, error) {
 	type worker struct {
-		cmd   *exec.Cmd
-		in    io.WriteCloser
-		out   *bufio.Reader
-		errb  strings.Builder
-		close func()
+		cmd  *exec.Cmd
+		in   io.WriteCloser
+		out  *bufio.Reader
+		errb strings.Builder
 	}
 	ws := make([]*worker, loaderWorkers)
 	defer func() {

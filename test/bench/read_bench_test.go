@@ -62,6 +62,14 @@ func (e *env) measure(b *testing.B, r *row, lbl string, prep, fn func(dir string
 	r.add(&r.aisfs, figure(dt))
 }
 
+// inOrder runs one run's clients, starting with a different one each run, so that a slow
+// start (or a neighbour's burst) does not always land on the same client.
+func inOrder(run int, fns ...func()) {
+	for i := range fns {
+		fns[(run+i)%len(fns)]()
+	}
+}
+
 // measureDirect runs fn cold and records figure(elapsed) in dst.
 func measureDirect(b *testing.B, r *row, dst *[]float64, fn func() error, figure func(time.Duration) float64) {
 	b.Helper()
@@ -136,11 +144,15 @@ func BenchmarkSeqRead(b *testing.B) {
 	buf := make([]byte, 1<<20)
 	ctx := context.Background()
 	for run := range runs() {
-		measureDirect(b, r, &r.proxy, func() error { return e.getVerify(ctx, o, false, buf) }, mbps(o.size))
-		measureDirect(b, r, &r.target, func() error { return e.getVerify(ctx, o, true, buf) }, mbps(o.size))
-		e.measure(b, r, label(b, run, "aisfs"), nil, func(dir string) error {
-			return readFileVerify(filepath.Join(dir, o.name), o, buf)
-		}, mbps(o.size))
+		inOrder(run, func() {
+			measureDirect(b, r, &r.proxy, func() error { return e.getVerify(ctx, o, false, buf) }, mbps(o.size))
+		}, func() {
+			measureDirect(b, r, &r.target, func() error { return e.getVerify(ctx, o, true, buf) }, mbps(o.size))
+		}, func() {
+			e.measure(b, r, label(b, run, "aisfs"), nil, func(dir string) error {
+				return readFileVerify(filepath.Join(dir, o.name), o, buf)
+			}, mbps(o.size))
+		})
 	}
 }
 
@@ -172,13 +184,17 @@ func BenchmarkSmallRead(b *testing.B) {
 		}
 	}
 	for run := range runs() {
-		measureDirect(b, r, &r.proxy, direct(false), perSec(len(objs)))
-		measureDirect(b, r, &r.target, direct(true), perSec(len(objs)))
-		e.measure(b, r, label(b, run, "aisfs"), nil, func(dir string) error {
-			return parallelBuf(readers, len(objs), 64<<10+1, func(i int, buf []byte) error {
-				return readFileVerify(filepath.Join(dir, objs[i].name), objs[i], buf)
-			})
-		}, perSec(len(objs)))
+		inOrder(run, func() {
+			measureDirect(b, r, &r.proxy, direct(false), perSec(len(objs)))
+		}, func() {
+			measureDirect(b, r, &r.target, direct(true), perSec(len(objs)))
+		}, func() {
+			e.measure(b, r, label(b, run, "aisfs"), nil, func(dir string) error {
+				return parallelBuf(readers, len(objs), 64<<10+1, func(i int, buf []byte) error {
+					return readFileVerify(filepath.Join(dir, objs[i].name), objs[i], buf)
+				})
+			}, perSec(len(objs)))
+		})
 	}
 }
 
@@ -228,21 +244,25 @@ func BenchmarkRandRead(b *testing.B) {
 				})
 			}
 		}
-		measureDirect(b, r, &r.proxy, direct(false), perSec(n))
-		measureDirect(b, r, &r.target, direct(true), perSec(n))
 		var f *os.File
-		e.measure(b, r, label(b, run, "aisfs"), func(dir string) (err error) {
-			f, err = os.Open(filepath.Join(dir, o.name))
-			return err
-		}, func(string) error {
-			defer f.Close()
-			return parallelBuf(readers, n, size, func(i int, buf []byte) error {
-				if _, err := f.ReadAt(buf, offs[i]); err != nil {
-					return err
-				}
-				return verify(o.k, offs[i], buf)
-			})
-		}, perSec(n))
+		inOrder(run, func() {
+			measureDirect(b, r, &r.proxy, direct(false), perSec(n))
+		}, func() {
+			measureDirect(b, r, &r.target, direct(true), perSec(n))
+		}, func() {
+			e.measure(b, r, label(b, run, "aisfs"), func(dir string) (err error) {
+				f, err = os.Open(filepath.Join(dir, o.name))
+				return err
+			}, func(string) error {
+				defer f.Close()
+				return parallelBuf(readers, n, size, func(i int, buf []byte) error {
+					if _, err := f.ReadAt(buf, offs[i]); err != nil {
+						return err
+					}
+					return verify(o.k, offs[i], buf)
+				})
+			}, perSec(n))
+		})
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // Workloads 5 and 6: writes through the mount (close returns once the object is stored) against
@@ -25,16 +26,19 @@ func BenchmarkSeqWrite(b *testing.B) {
 	r := result(5, fmt.Sprintf("sequential write, %s in 1 MiB writes + close", sizeName(size)), "MB/s")
 	ctx := context.Background()
 	for run := range runs() {
-		o := obj{name: fmt.Sprintf("wseq-run%d-direct", run), k: 2, size: size}
-		measureDirect(b, r, &r.proxy, func() error {
-			return e.d.put(ctx, o.name, o.size, func() io.Reader { return newGen(o.k, o.size) })
-		}, mbps(size))
-		e.checkWritten(b, "wseq-", []obj{o})
-		o.name = fmt.Sprintf("wseq-run%d-aisfs", run)
-		e.measure(b, r, label(b, run, "aisfs"), nil, func(dir string) error {
-			return writeFile(filepath.Join(dir, o.name), o, 1<<20)
-		}, mbps(size))
-		e.checkWritten(b, "wseq-", []obj{o})
+		inOrder(run, func() {
+			o := obj{name: fmt.Sprintf("wseq-run%d-direct", run), k: 2, size: size}
+			measureDirect(b, r, &r.proxy, func() error {
+				return e.d.put(ctx, o.name, o.size, func() io.Reader { return newGen(o.k, o.size) })
+			}, mbps(size))
+			e.checkWritten(b, "wseq-", []obj{o})
+		}, func() {
+			o := obj{name: fmt.Sprintf("wseq-run%d-aisfs", run), k: 2, size: size}
+			e.measure(b, r, label(b, run, "aisfs"), nil, func(dir string) error {
+				return writeFile(filepath.Join(dir, o.name), o, 1<<20)
+			}, mbps(size))
+			e.checkWritten(b, "wseq-", []obj{o})
+		})
 	}
 }
 
@@ -64,7 +68,7 @@ func BenchmarkSmallWrite(b *testing.B) {
 	const writers, size = 16, 64 << 10
 	n := envInt("AISFS_BENCH_WRITES", 2000)
 	e := newEnv(b)
-	e.clean(b, "wsmall-")
+	e.clean(b, "wsmall/")
 	r := result(6, fmt.Sprintf("%s new 64 KiB files, %d writers", count(n), writers), "files/s")
 	ctx := context.Background()
 	objsIn := func(prefix string) []obj {
@@ -75,25 +79,31 @@ func BenchmarkSmallWrite(b *testing.B) {
 		return objs
 	}
 	for run := range runs() {
-		prefix := fmt.Sprintf("wsmall-run%d-direct/", run)
-		objs := objsIn(prefix)
-		measureDirect(b, r, &r.proxy, func() error {
-			return parallel(writers, n, func(i int) error {
-				o := objs[i]
-				return e.d.put(ctx, o.name, o.size, func() io.Reader { return newGen(o.k, o.size) })
-			})
-		}, perSec(n))
-		e.checkWritten(b, prefix, objs)
-		prefix = fmt.Sprintf("wsmall-run%d-aisfs/", run)
-		objs = objsIn(prefix)
-		e.measure(b, r, label(b, run, "aisfs"), func(dir string) error {
-			return os.Mkdir(filepath.Join(dir, prefix), 0o755)
-		}, func(dir string) error {
-			return parallel(writers, n, func(i int) error {
-				return writeFile(filepath.Join(dir, objs[i].name), objs[i], size)
-			})
-		}, perSec(n))
-		e.checkWritten(b, prefix, objs)
+		// A new directory each time: AIS keeps a directory whose objects were deleted as a
+		// "ghost" that a later mkdir would find existing.
+		nonce := time.Now().UnixNano()
+		inOrder(run, func() {
+			prefix := fmt.Sprintf("wsmall/%d-run%d-direct/", nonce, run)
+			objs := objsIn(prefix)
+			measureDirect(b, r, &r.proxy, func() error {
+				return parallel(writers, n, func(i int) error {
+					o := objs[i]
+					return e.d.put(ctx, o.name, o.size, func() io.Reader { return newGen(o.k, o.size) })
+				})
+			}, perSec(n))
+			e.checkWritten(b, prefix, objs)
+		}, func() {
+			prefix := fmt.Sprintf("wsmall/%d-run%d-aisfs/", nonce, run)
+			objs := objsIn(prefix)
+			e.measure(b, r, label(b, run, "aisfs"), func(dir string) error {
+				return os.MkdirAll(filepath.Join(dir, prefix), 0o755)
+			}, func(dir string) error {
+				return parallel(writers, n, func(i int) error {
+					return writeFile(filepath.Join(dir, objs[i].name), objs[i], size)
+				})
+			}, perSec(n))
+			e.checkWritten(b, prefix, objs)
+		})
 	}
 }
 
