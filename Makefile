@@ -43,10 +43,11 @@ test: $(AISNODE) not-mounted
 	AISNODE=$(abspath $(AISNODE)) $(GO) test -race -count=1 -timeout 20m -v -run '^TestPjdfstest$$' ./test/posix/
 
 # The benchmark cluster keeps its data in $(BENCH_STATE), so the data sets (and BENCH_LARGE's
-# 1,000,000 objects) are created once. Prints one table at the end (also in $(BENCH_OUT)).
+# 1,000,000 objects) are created once; BENCH_STATE=DIR reuses another tree's. Prints one table at
+# the end (also in $(BENCH_OUT)).
 # AISFS_BENCH_RUNS (default 3), AISFS_BENCH_FLAGS (extra mount flags), BENCH=regexp of
 # benchmarks, BENCH_LARGE=1, AISFS_BENCH_CPUPROFILE / AISFS_BENCH_MEMPROFILE=prefix.
-BENCH_STATE := .state/bench
+BENCH_STATE ?= .state/bench
 BENCH_OUT   ?= .state/bench-table.txt
 bench: build $(AISNODE) $(AISCLUSTER) not-mounted
 	@ep=$$($(AISCLUSTER) start -dir $(BENCH_STATE) -aisnode $(abspath $(AISNODE))) || exit 1; \
