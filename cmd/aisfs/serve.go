@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"time"
 
@@ -25,6 +26,9 @@ import (
 // serve checks that the source is reachable, mounts it and serves until ctx ends or the
 // filesystem is unmounted from outside.
 func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifier) error {
+	if c.s.memProfile != "" {
+		defer writeHeapProfile(c.s.memProfile, log)
+	}
 	if c.s.cpuProfile != "" {
 		f, err := os.Create(c.s.cpuProfile)
 		if err != nil {
@@ -336,4 +340,20 @@ func statTTL(d time.Duration) time.Duration {
 		return time.Nanosecond
 	}
 	return d
+}
+
+// writeHeapProfile is --mem-profile: the heap at unmount, with allocations since start
+// (go tool pprof -sample_index=alloc_space).
+func writeHeapProfile(path string, log *slog.Logger) {
+	f, err := os.Create(path)
+	if err == nil {
+		runtime.GC() // up-to-date in-use figures
+		err = pprof.WriteHeapProfile(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		log.Error("mem-profile", "err", err)
+	}
 }
