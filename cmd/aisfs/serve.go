@@ -222,7 +222,7 @@ wait:
 			close(stopping)
 			closeControl() // the mount is gone: its name is free for the next one
 			sdnotify.Stopping()
-			return finishUploads(k.wb, c.s.shutdownWait, log)
+			return finishUploads(k.wb, c.s.shutdownWait)
 		case <-ctx.Done():
 			break wait
 		case r := <-umounts:
@@ -238,7 +238,7 @@ wait:
 	close(stopping) // a later aisfs umount is told, not queued
 	// Uploads first: a process may still hold a file open that it has written.
 	sdnotify.Stopping()
-	err = finishUploads(k.wb, c.s.shutdownWait, log)
+	err = finishUploads(k.wb, c.s.shutdownWait)
 	log.Info("unmounting", "mountpoint", c.mountpoint)
 	clean := unmount(server, c.mountpoint, log)
 	if asked != nil {
@@ -259,16 +259,16 @@ wait:
 }
 
 // finishUploads makes every file still being written durable in AIS, or leaves it in the
-// staging directory with a log line saying where.
-func finishUploads(wb *writeback.Manager, wait time.Duration, log *slog.Logger) error {
+// staging directory, where writeback's log line for it says.
+func finishUploads(wb *writeback.Manager, wait time.Duration) error {
 	if wb == nil {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	if err := wb.Shutdown(ctx); err != nil {
-		log.Error("pending uploads did not finish; their data stays in the staging directory", "err", err)
-		return fmt.Errorf("pending uploads: %w", err)
+		// writeback logged each file's failure and its staging file; this is the exit's reason.
+		return fmt.Errorf("pending uploads did not finish; their data stays in the staging directory: %w", err)
 	}
 	return nil
 }
