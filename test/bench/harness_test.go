@@ -65,3 +65,29 @@ func TestRowFigures(t *testing.T) {
 		t.Errorf("table:\n%s\nwant:\n%s", sb.String(), want)
 	}
 }
+
+func TestEpochTable(t *testing.T) {
+	tableMu.Lock()
+	saved, savedData := epochRows, epochData
+	first := &epochRow{order: 0, cache: "on", epoch: 1, tput: []float64{100, 300, 200},
+		served: []float64{3.001e+06, 3e6, 3e6}, rss: []float64{1 << 20}, cpu: []float64{1.5}}
+	second := &epochRow{order: 1, cache: "on", epoch: 2, first: first, tput: []float64{500, 400},
+		served: []float64{0, 0, 4096}, rss: []float64{2 << 20}, cpu: []float64{0.25}}
+	epochRows, epochData = []*epochRow{second, first}, 3e6
+	tableMu.Unlock()
+	defer func() { tableMu.Lock(); epochRows, epochData = saved, savedData; tableMu.Unlock() }()
+
+	_, cells := epochTable()
+	want := [][]string{
+		{"on", "1", "200 MB/s", "–", "2.9 MiB", "100.0%", "1 MiB", "1.50 s"},
+		{"on", "2", "450 MB/s", "2.25", "0 B", "0.0%", "2 MiB", "0.25 s"},
+	}
+	if len(cells) != 1+len(want) {
+		t.Fatalf("%d lines, want %d: %q", len(cells), 1+len(want), cells)
+	}
+	for i, w := range want {
+		if got := strings.Join(cells[1+i], "|"); got != strings.Join(w, "|") {
+			t.Errorf("row %d: got %s, want %s", i+1, got, strings.Join(w, "|"))
+		}
+	}
+}
