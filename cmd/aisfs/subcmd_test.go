@@ -37,7 +37,9 @@ func mountBucket(t *testing.T, ep, name string, objects map[string]string, extra
 		}
 	}
 	mnt := t.TempDir()
-	args := append([]string{"--endpoint", ep}, extra...)
+	// Its own staging directory: a test that leaves an upload pending must not leave it in
+	// the machine's default one for every later mount to warn about.
+	args := append([]string{"--endpoint", ep, "--staging-dir", t.TempDir()}, extra...)
 	code, _, stderr := aisfs(t, nil, append(args, "ais://"+name, mnt)...)
 	if code != 0 {
 		t.Fatalf("mount: exit %d: %s", code, stderr)
