@@ -129,6 +129,7 @@ func (d *dirNode) child(ctx context.Context, e *dirent, at time.Time, out *fuse.
 					n.setAttr(e.attr, identified(e.attr, at))
 				}
 				n.fillAttr(&out.Attr)
+				d.fsys.nodes.touch(n)
 				return ch
 			}
 		}

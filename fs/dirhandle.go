@@ -64,6 +64,10 @@ func (h *dirHandle) Lookup(ctx context.Context, name string, out *fuse.EntryOut)
 	if !ok {
 		return nil, syscall.ENOENT
 	}
+	if !e.isDir && h.dir.fsys.nodes.full() && h.dir.GetChild(name) == nil {
+		// A plain entry (no node id): the kernel looks the name up if it is ever stat'ed.
+		return nil, syscall.EAGAIN
+	}
 	return h.dir.child(ctx, e, h.l.at, out), 0
 }
 

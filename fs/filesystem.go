@@ -22,6 +22,7 @@ type FS struct {
 	log     *slog.Logger
 	mounted time.Time // times shown on directories, which AIS does not have
 
+	nodes      *nodeCap
 	bucketList bucketList
 	authWarned atomic.Bool
 	onErrno    func(op string, errno syscall.Errno) // Config.OnErrno
@@ -33,7 +34,7 @@ func New(cfg Config) (*FS, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &FS{onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}, nil
+	return &FS{nodes: newNodeCap(cfg.MaxFileNodes), onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}, nil
 }
 
 // Root returns the root node: the cluster in cluster mode, else the bucket (below the prefix).

@@ -1,0 +1,100 @@
+package fs
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestNodeCapPrunesLeastRecentlyUsed checks the order of pruning: oldest first, a touched node
+// last, and a node the kernel keeps is asked again only after the others.
+func TestNodeCapPrunesLeastRecentlyUsed(t *testing.T) {
+	fsys := &FS{}
+	c := newNodeCap(4)
+	fsys.nodes = c
+	var mu sync.Mutex
+	var pruned []string
+	c.prune = func(batch []*fileNode) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, n := range batch {
+			pruned = append(pruned, n.nm.last)
+		}
+	}
+	nodes := map[string]*fileNode{}
+	add := func(name string) {
+		n := &fileNode{fsys: fsys}
+		n.nm.set(name)
+		nodes[name] = n
+		c.mu.Lock()
+		n.lru.n, n.lru.counted = n, true
+		c.pushFront(&n.lru)
+		c.mu.Unlock()
+		c.live.Add(1)
+	}
+	for i := range 6 {
+		add(fmt.Sprint("f", i))
+	}
+	c.touch(nodes["f0"])
+	if !c.full() {
+		t.Fatal("6 nodes under a cap of 4 is not full")
+	}
+	c.pass() // 6 live, down to 7/8 of 4 = 3: prunes 3
+	want := []string{"f1", "f2", "f3"}
+	if fmt.Sprint(pruned) != fmt.Sprint(want) {
+		t.Fatalf("pruned %v, want %v", pruned, want)
+	}
+	// The kernel forgot f1 only; the others stay and come last next time.
+	c.forgotten(nodes["f1"])
+	c.forgotten(nodes["f1"]) // a second report changes nothing
+	if got := c.live.Load(); got != 5 {
+		t.Fatalf("live %d after one forget, want 5", got)
+	}
+	pruned = nil
+	c.pass() // 5 live: prunes 2, the least recently used: f4, f5
+	if want := []string{"f4", "f5"}; fmt.Sprint(pruned) != fmt.Sprint(want) {
+		t.Fatalf("second pass pruned %v, want %v", pruned, want)
+	}
+}
+
+// TestNodeCapBoundsInodes lists and stats a directory of more files than the cap on a real
+// mount: every file is found with its size, and the kernel's FORGETs bring the file nodes the
+// mount keeps back under the cap.
+func TestNodeCapBoundsInodes(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	const n, max = 300, 40
+	for i := range n {
+		put(t, c, bck, fmt.Sprintf("d/f%03d", i), make([]byte, i))
+	}
+	mnt, fsys := testMountFS(t, Config{Store: c, Bucket: bck, ReadOnly: true, StatTTL: time.Minute, MaxFileNodes: max})
+	for round := range 2 {
+		ents, err := os.ReadDir(filepath.Join(mnt, "d"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ents) != n {
+			t.Fatalf("round %d: listed %d entries, want %d", round, len(ents), n)
+		}
+		for i, de := range ents {
+			fi, err := os.Lstat(filepath.Join(mnt, "d", de.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprintf("f%03d", i); de.Name() != want || fi.Size() != int64(i) || !fi.Mode().IsRegular() {
+				t.Fatalf("entry %d: %s of %d bytes (%v), want %s of %d", i, de.Name(), fi.Size(), fi.Mode(), want, i)
+			}
+		}
+	}
+	// FORGETs arrive asynchronously after the prune notifications.
+	deadline := time.Now().Add(10 * time.Second)
+	for fsys.nodes.live.Load() > max && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if live := fsys.nodes.live.Load(); live > max {
+		t.Fatalf("%d file nodes live after stat'ing %d files, cap %d", live, n, max)
+	}
+}
