@@ -159,9 +159,9 @@ func identified(a objAttr, at time.Time) time.Time {
 var _ = (fusefs.NodeOpendirHandler)((*dirNode)(nil))
 
 func (d *dirNode) OpendirHandle(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
-	l, err := d.load(ctx, 0)
+	l, err := d.stream(ctx)
 	if err != nil {
 		return nil, 0, d.fsys.errno("opendir", d.path(""), err)
 	}
-	return &dirHandle{dir: d, prefix: d.prefix(), l: d.ov.apply(l)}, 0, 0
+	return d.newDirHandle(l), 0, 0
 }

@@ -76,6 +76,11 @@ func (o *overlay) resolveLocked(name string, l *listing) (*dirent, bool, bool) {
 	if l != nil {
 		listed, inList = l.get(name)
 	}
+	return o.decide(name, listed, inList, l)
+}
+
+// decide is resolve given what l says of name. Needs o.mu.
+func (o *overlay) decide(name string, listed *dirent, inList bool, l *listing) (*dirent, bool, bool) {
 	if e, ok := o.local[name]; ok {
 		switch {
 		case e.pending || l == nil || !e.at.Before(l.at):
@@ -103,34 +108,44 @@ func (o *overlay) resolveLocked(name string, l *listing) (*dirent, bool, bool) {
 	if inList {
 		return listed, true, true
 	}
-	return nil, false, l.complete
+	return nil, false, l.isComplete()
 }
 
-// apply returns l as this mount sees it, for readdir.
-func (o *overlay) apply(l *listing) *listing {
+// listed is what a listed entry shows as; seen is told of names the overlay has an entry for.
+func (o *overlay) listed(e *lent, l *listing, seen func(string)) (*dirent, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if len(o.local) == 0 && len(o.removed) == 0 {
-		return l
+	_, local := o.local[e.name]
+	_, removed := o.removed[e.name]
+	if !local && !removed {
+		return e.dirent(), true
 	}
-	out := &listing{at: l.at, complete: l.complete, byName: make(map[string]*dirent, len(l.byName)+len(o.local))}
-	seen := func(name string) {
-		if e, ok, _ := o.resolveLocked(name, l); ok {
-			out.byName[name] = e
-		}
+	if local {
+		seen(e.name)
 	}
-	for name := range l.byName {
-		seen(name)
+	d, ok, _ := o.decide(e.name, e.dirent(), true, l)
+	return d, ok
+}
+
+// unlisted is what a local entry that listing l does not show shows as.
+func (o *overlay) unlisted(name string, l *listing) (*dirent, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	d, ok, _ := o.decide(name, nil, false, l)
+	return d, ok
+}
+
+// localNames are the names of the overlay's entries, sorted.
+func (o *overlay) localNames() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.local) == 0 {
+		return nil
 	}
+	names := make([]string, 0, len(o.local))
 	for name := range o.local {
-		if _, done := out.byName[name]; !done {
-			seen(name)
-		}
+		names = append(names, name)
 	}
-	out.names = make([]string, 0, len(out.byName))
-	for name := range out.byName {
-		out.names = append(out.names, name)
-	}
-	sort.Strings(out.names)
-	return out
+	sort.Strings(names)
+	return names
 }
