@@ -94,6 +94,8 @@ func (c *Config) Validate() error {
 		return errors.New("fs: Config.Cache is required")
 	case c.Writeback == nil && !c.ReadOnly:
 		return errors.New("fs: Config.Writeback is required unless ReadOnly")
+	case c.MaxFileNodes < 0:
+		return fmt.Errorf("fs: negative MaxFileNodes %d", c.MaxFileNodes)
 	case c.StatTTL < 0:
 		return fmt.Errorf("fs: negative stat TTL %v", c.StatTTL)
 	case c.Prefix != "" && c.Bucket.Name == "":

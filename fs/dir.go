@@ -68,11 +68,11 @@ func (d *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (
 // answers ENOENT only when the name is known to be absent, and another errno (logged) when that
 // cannot be known. at is when what it says was true.
 func (d *dirNode) resolve(ctx context.Context, name string) (*dirent, time.Time, syscall.Errno) {
-	l, err := d.load(ctx, d.fsys.cfg.ListLookupMax)
+	l, known, err := d.lookupListing(ctx, name)
 	if err != nil {
 		return nil, time.Time{}, d.fsys.errno("lookup", d.path(name), err)
 	}
-	if e, ok, final := d.ov.resolve(name, l); final {
+	if e, ok, final := d.ov.resolve(name, l, known); final {
 		if !ok {
 			return nil, time.Time{}, syscall.ENOENT
 		}

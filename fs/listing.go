@@ -23,21 +23,24 @@ type dirent struct {
 var listProps = []string{"name", "size", "version", "checksum", "atime", "custom"}
 
 // lent is one listed entry, kept compact: a directory of a million objects stays in memory for
-// lookups at about 64 bytes plus its names per entry, where a map of dirents took 300.
+// lookups at 48 bytes plus its strings per entry, where a map of dirents took 300.
 type lent struct {
-	name       string // one path component: a substring of its page's text
-	rest       string // version, checksum and custom metadata back to back, likewise
-	size       int64
-	atime      int64 // Unix nanoseconds; 0 = unknown
-	vlen, clen uint32
-	dir        bool
+	s                string // name, version, checksum, custom metadata: a substring of its page's text
+	size             int64
+	atime            int64 // Unix nanoseconds; 0 = unknown
+	nlen, vlen, clen uint32
+	dir              bool
 }
 
+// name is the entry's path component.
+func (e *lent) name() string { return e.s[:e.nlen] }
+
 func (e *lent) dirent() *dirent {
-	d := &dirent{name: e.name, isDir: e.dir}
+	d := &dirent{name: e.name(), isDir: e.dir}
 	if !e.dir {
-		v, c := e.rest[:e.vlen], e.rest[e.vlen:e.vlen+e.clen]
-		d.attr = objAttr{size: e.size, version: v, cksum: c, meta: metaFromListing(e.rest[e.vlen+e.clen:])}
+		rest := e.s[e.nlen:]
+		v, c := rest[:e.vlen], rest[e.vlen:e.vlen+e.clen]
+		d.attr = objAttr{size: e.size, version: v, cksum: c, meta: metaFromListing(rest[e.vlen+e.clen:])}
 		if e.atime != 0 {
 			d.attr.atime = time.Unix(0, e.atime)
 		}
@@ -84,7 +87,7 @@ type listing struct {
 	prefix string
 
 	mu       sync.Mutex
-	ents     []lent        // GUARDED_BY(mu): append-only, in arrival order
+	ents     lents         // GUARDED_BY(mu): append-only, in arrival order
 	sorted   bool          // GUARDED_BY(mu): ents are in key order, without duplicates
 	index    []int32       // GUARDED_BY(mu): if !sorted, set when done: ents in key order, deduplicated
 	grown    chan struct{} // GUARDED_BY(mu): closed (and replaced) when entries arrive or loading ends
@@ -138,26 +141,24 @@ func (l *listing) addPage(entries []aisclient.Entry) {
 	all := string(text) // one allocation for the page's strings
 	off := 0
 	for i, s := range spans {
-		page[i].name = all[off : off+s.name]
-		off += s.name
-		page[i].rest = all[off : off+s.rest]
-		off += s.rest
-		page[i].vlen, page[i].clen = uint32(s.vlen), uint32(s.clen)
+		page[i].s = all[off : off+s.name+s.rest]
+		off += s.name + s.rest
+		page[i].nlen, page[i].vlen, page[i].clen = uint32(s.name), uint32(s.vlen), uint32(s.clen)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for i := range page {
 		e := &page[i]
-		if n := len(l.ents); n > 0 && l.sorted {
-			last := &l.ents[n-1]
-			switch c := cmpKey(last.name, last.dir, e.name, e.dir); {
+		if n := l.ents.len(); n > 0 && l.sorted {
+			last := l.ents.at(n - 1)
+			switch c := cmpKey(last.name(), last.dir, e.name(), e.dir); {
 			case c == 0:
 				continue // listed twice: the first one stands
 			case c > 0:
 				l.sorted = false
 			}
 		}
-		l.ents = append(l.ents, *e)
+		l.ents.push(*e)
 	}
 	l.signal()
 }
@@ -167,16 +168,16 @@ func (l *listing) finish(complete bool, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.sorted {
-		idx := make([]int32, len(l.ents))
+		idx := make([]int32, l.ents.len())
 		for i := range idx {
 			idx[i] = int32(i)
 		}
-		slices.SortStableFunc(idx, func(a, b int32) int {
-			return cmpKey(l.ents[a].name, l.ents[a].dir, l.ents[b].name, l.ents[b].dir)
-		})
-		l.index = slices.CompactFunc(idx, func(a, b int32) bool {
-			return cmpKey(l.ents[a].name, l.ents[a].dir, l.ents[b].name, l.ents[b].dir) == 0
-		})
+		cmp := func(a, b int32) int {
+			x, y := l.ents.at(int(a)), l.ents.at(int(b))
+			return cmpKey(x.name(), x.dir, y.name(), y.dir)
+		}
+		slices.SortStableFunc(idx, cmp)
+		l.index = slices.CompactFunc(idx, func(a, b int32) bool { return cmp(a, b) == 0 })
 	}
 	l.finished, l.complete, l.err = true, complete && err == nil, err
 	l.signal()
@@ -194,8 +195,8 @@ func (l *listing) entry(ctx context.Context, i int) (lent, bool, error) {
 	for {
 		l.mu.Lock()
 		switch {
-		case i < len(l.ents):
-			e := l.ents[i]
+		case i < l.ents.len():
+			e := *l.ents.at(i)
 			l.mu.Unlock()
 			return e, true, nil
 		case l.finished:
@@ -209,6 +210,33 @@ func (l *listing) entry(ctx context.Context, i int) (lent, bool, error) {
 		case <-ch:
 		case <-ctx.Done():
 			return lent{}, false, ctx.Err()
+		}
+	}
+}
+
+// covers waits until the listing can tell whether name is in it: loading ended, or entries
+// arriving in key order passed both places name could take. known reports that a name get does
+// not find is absent from the directory.
+func (l *listing) covers(ctx context.Context, name string) (known bool, err error) {
+	for {
+		l.mu.Lock()
+		if l.finished {
+			known, err = l.complete, l.err
+			l.mu.Unlock()
+			return known, err
+		}
+		if n := l.ents.len(); l.sorted && n > 0 {
+			if last := l.ents.at(n - 1); cmpKey(last.name(), last.dir, name, true) > 0 {
+				l.mu.Unlock()
+				return true, nil
+			}
+		}
+		ch := l.grown
+		l.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false, ctx.Err()
 		}
 	}
 }
@@ -230,45 +258,72 @@ func (l *listing) isComplete() bool {
 func (l *listing) len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.ents)
+	return l.ents.len()
 }
 
 // get finds name, a file or a directory, among the entries listed so far.
 func (l *listing) get(name string) (*dirent, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n := len(l.ents)
-	at := func(i int) *lent { return &l.ents[i] }
+	n := l.ents.len()
+	at := l.ents.at
 	if !l.sorted {
 		if l.index == nil {
-			for i := range l.ents { // still loading, out of order: rare, and bounded by a page walk
-				if l.ents[i].name == name {
-					return l.ents[i].dirent(), true
+			for i := range n { // still loading, out of order: rare
+				if e := l.ents.at(i); e.name() == name {
+					return e.dirent(), true
 				}
 			}
 			return nil, false
 		}
 		n = len(l.index)
-		at = func(i int) *lent { return &l.ents[l.index[i]] }
+		at = func(i int) *lent { return l.ents.at(int(l.index[i])) }
 	}
 	for _, dir := range []bool{false, true} {
 		lo, hi := 0, n
 		for lo < hi {
 			m := int(uint(lo+hi) >> 1)
 			e := at(m)
-			if cmpKey(e.name, e.dir, name, dir) < 0 {
+			if cmpKey(e.name(), e.dir, name, dir) < 0 {
 				lo = m + 1
 			} else {
 				hi = m
 			}
 		}
 		if lo < n {
-			if e := at(lo); e.name == name && e.dir == dir {
+			if e := at(lo); e.name() == name && e.dir == dir {
 				return e.dirent(), true
 			}
 		}
 	}
 	return nil, false
+}
+
+// lents is an append-only list of entries in chunks: growing it never copies what it holds, so
+// a million-entry listing costs no second, larger copy while it loads.
+type lents struct {
+	chunks [][]lent
+	n      int
+}
+
+const lentChunk = 4096
+
+func (s *lents) len() int { return s.n }
+
+func (s *lents) at(i int) *lent { return &s.chunks[i/lentChunk][i%lentChunk] }
+
+func (s *lents) push(e lent) {
+	if s.n%lentChunk == 0 && (s.n > 0 || len(s.chunks) == 0) {
+		// The first chunk grows as a slice does, so a small directory holds a small one.
+		if s.n > 0 {
+			s.chunks = append(s.chunks, make([]lent, 0, lentChunk))
+		} else {
+			s.chunks = append(s.chunks, nil)
+		}
+	}
+	c := &s.chunks[len(s.chunks)-1]
+	*c = append(*c, e)
+	s.n++
 }
 
 // listCache holds a directory's latest listing and makes concurrent loads share one LIST.
@@ -277,6 +332,28 @@ type listCache struct {
 	cur       *listing // the latest finished listing
 	loading   *listing // the one AIS is listing now, if any
 	loadLimit int      // loading's limit (0: complete)
+	large     bool     // a complete listing held more than a lookup lists
+}
+
+// lookupListing returns the listing a lookup of name answers from, once it covers name (see
+// covers). A directory read in full before that holds more than --list-lookup-max entries is
+// listed in full again: its lookups (ls -l after the TTL) then cost one LIST, not one HEAD each,
+// and each waits only until the listing passes its name.
+func (d *dirNode) lookupListing(ctx context.Context, name string) (*listing, bool, error) {
+	ctx, done := patient(ctx)
+	defer done()
+	limit := d.fsys.cfg.ListLookupMax
+	d.lc.mu.Lock()
+	if d.lc.large {
+		limit = 0
+	}
+	d.lc.mu.Unlock()
+	l, _ := d.start(ctx, limit)
+	known, err := l.covers(ctx, name)
+	if err != nil {
+		return nil, false, err
+	}
+	return l, known, nil
 }
 
 // load returns the current listing if fresh, else lists the directory once for all callers.
@@ -349,6 +426,9 @@ func (d *dirNode) list(ctx context.Context, l *listing, limit int) {
 	lc.mu.Lock()
 	if err == nil {
 		lc.cur = l
+		if !more && limit == 0 {
+			lc.large = l.len() > d.fsys.cfg.ListLookupMax
+		}
 	}
 	lc.loading = nil
 	lc.mu.Unlock()

@@ -58,7 +58,7 @@ func listedNames(l *listing) []string {
 		if !ok {
 			return names
 		}
-		names = append(names, e.name)
+		names = append(names, e.name())
 	}
 }
 
@@ -140,13 +140,13 @@ func sign(n int) int {
 func TestListingStreams(t *testing.T) {
 	l := newListing("", time.Now())
 	l.addPage([]aisclient.Entry{{Name: "a"}})
-	if e, ok, err := l.entry(t.Context(), 0); !ok || err != nil || e.name != "a" {
+	if e, ok, err := l.entry(t.Context(), 0); !ok || err != nil || e.name() != "a" {
 		t.Fatalf("first entry of a loading listing: %+v %v %v", e, ok, err)
 	}
 	got := make(chan string)
 	go func() {
 		e, ok, err := l.entry(context.Background(), 1)
-		got <- fmt.Sprint(e.name, ok, err)
+		got <- fmt.Sprint(e.name(), ok, err)
 	}()
 	l.addPage([]aisclient.Entry{{Name: "b"}})
 	if s := <-got; s != "btrue <nil>" {
@@ -163,5 +163,22 @@ func TestListingStreams(t *testing.T) {
 	}
 	if l.isComplete() {
 		t.Fatal("a failed listing is complete")
+	}
+}
+
+// TestLentsChunks checks that entries keep their places across chunk boundaries.
+func TestLentsChunks(t *testing.T) {
+	var s lents
+	const n = 3*lentChunk + 5
+	for i := range n {
+		s.push(lent{size: int64(i)})
+	}
+	if s.len() != n {
+		t.Fatalf("len %d, want %d", s.len(), n)
+	}
+	for _, i := range []int{0, 1, lentChunk - 1, lentChunk, 2*lentChunk + 7, n - 1} {
+		if got := s.at(i).size; got != int64(i) {
+			t.Errorf("at(%d) holds entry %d", i, got)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package fs
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -96,5 +97,40 @@ func TestNodeCapBoundsInodes(t *testing.T) {
 	}
 	if live := fsys.nodes.live.Load(); live > max {
 		t.Fatalf("%d file nodes live after stat'ing %d files, cap %d", live, n, max)
+	}
+}
+
+// TestLargeDirectoryLookupsList stats files of a directory read in full once it is stale: a
+// directory known to be larger than ListLookupMax is listed again in full for its lookups, one
+// LIST for all of them, where a bounded listing would leave one HEAD per name past its end.
+func TestLargeDirectoryLookupsList(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	const n = 30
+	for i := range n {
+		put(t, c, bck, fmt.Sprintf("d/f%02d", i), make([]byte, i))
+	}
+	cs := &countingStore{Store: c}
+	const ttl = time.Second
+	mnt := testMount(t, Config{Store: cs, Bucket: bck, ReadOnly: true, StatTTL: ttl, ListLookupMax: 5})
+	if ents, err := os.ReadDir(filepath.Join(mnt, "d")); err != nil || len(ents) != n {
+		t.Fatalf("readdir: %d entries, %v", len(ents), err)
+	}
+	time.Sleep(ttl + ttl/2) // the listing and the kernel's entries are stale
+	if _, err := os.Stat(filepath.Join(mnt, "d")); err != nil { // costs the root's listing
+		t.Fatal(err)
+	}
+	heads, lists := cs.heads.Load(), cs.lists.Load()
+	for _, i := range []int{25, 29, 7} {
+		fi, err := os.Lstat(filepath.Join(mnt, "d", fmt.Sprintf("f%02d", i)))
+		if err != nil || fi.Size() != int64(i) {
+			t.Fatalf("stat f%02d: %v, %v", i, fi, err)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(mnt, "d", "f99")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("stat of a missing name: %v", err)
+	}
+	if h, l := cs.heads.Load()-heads, cs.lists.Load()-lists; h != 0 || l != 1 {
+		t.Fatalf("4 lookups in a large directory cost %d HEADs and %d LISTs, want 0 and 1", h, l)
 	}
 }

@@ -64,23 +64,20 @@ func (o *overlay) remove(name string, at time.Time) {
 
 // resolve returns what name is as this mount sees it, given listing l (nil if none), and
 // whether the answer is final: false means l does not know and the name must be probed.
-func (o *overlay) resolve(name string, l *listing) (*dirent, bool, bool) {
+// known says that a name l does not hold is absent (l covers it, see listing.covers).
+func (o *overlay) resolve(name string, l *listing, known bool) (*dirent, bool, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.resolveLocked(name, l)
-}
-
-func (o *overlay) resolveLocked(name string, l *listing) (*dirent, bool, bool) {
 	var listed *dirent
 	inList := false
 	if l != nil {
 		listed, inList = l.get(name)
 	}
-	return o.decide(name, listed, inList, l)
+	return o.decide(name, listed, inList, l, known)
 }
 
 // decide is resolve given what l says of name. Needs o.mu.
-func (o *overlay) decide(name string, listed *dirent, inList bool, l *listing) (*dirent, bool, bool) {
+func (o *overlay) decide(name string, listed *dirent, inList bool, l *listing, known bool) (*dirent, bool, bool) {
 	if e, ok := o.local[name]; ok {
 		switch {
 		case e.pending || l == nil || !e.at.Before(l.at):
@@ -108,22 +105,23 @@ func (o *overlay) decide(name string, listed *dirent, inList bool, l *listing) (
 	if inList {
 		return listed, true, true
 	}
-	return nil, false, l.isComplete()
+	return nil, false, known
 }
 
 // listed is what a listed entry shows as; seen is told of names the overlay has an entry for.
 func (o *overlay) listed(e *lent, l *listing, seen func(string)) (*dirent, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	_, local := o.local[e.name]
-	_, removed := o.removed[e.name]
+	name := e.name()
+	_, local := o.local[name]
+	_, removed := o.removed[name]
 	if !local && !removed {
 		return e.dirent(), true
 	}
 	if local {
-		seen(e.name)
+		seen(name)
 	}
-	d, ok, _ := o.decide(e.name, e.dirent(), true, l)
+	d, ok, _ := o.decide(name, e.dirent(), true, l, true)
 	return d, ok
 }
 
@@ -131,7 +129,7 @@ func (o *overlay) listed(e *lent, l *listing, seen func(string)) (*dirent, bool)
 func (o *overlay) unlisted(name string, l *listing) (*dirent, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	d, ok, _ := o.decide(name, nil, false, l)
+	d, ok, _ := o.decide(name, nil, false, l, l.isComplete())
 	return d, ok
 }
 

@@ -61,7 +61,7 @@ func TestOverlayResolve(t *testing.T) {
 			if !tc.removedAt.IsZero() {
 				o.remove("n", tc.removedAt)
 			}
-			got, ok, final := o.resolve("n", tc.l)
+			got, ok, final := o.resolve("n", tc.l, tc.l != nil && tc.l.isComplete())
 			if want := tc.want != nil; ok != want || final != tc.final {
 				t.Fatalf("resolve = %v, %v, final %v; want found %v, final %v", got, ok, final, want, tc.final)
 			}

@@ -24,6 +24,7 @@ type settings struct {
 	maxFetches      int
 	statTTL         time.Duration
 	listLookupMax   int
+	maxInodes       int
 	uid, gid        int
 	fileMode        string
 	dirMode         string
@@ -69,6 +70,7 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.DurationVar(&s.shutdownWait, "shutdown-timeout", 5*time.Minute, "how long SIGTERM/SIGINT wait for pending uploads before unmounting")
 	fl.DurationVar(&s.statTTL, "stat-ttl", 10*time.Second, "how long listings, attributes and kernel entries are trusted")
 	fl.IntVar(&s.listLookupMax, "list-lookup-max", 10000, "entries a lookup lists in an unread directory before it uses one HEAD per name")
+	fl.IntVar(&s.maxInodes, "max-inodes", 128<<10, "file inodes kept before the kernel is asked to forget the least recently used idle ones")
 	fl.IntVar(&s.uid, "uid", -1, "owner of every file (default: the mounting user)")
 	fl.IntVar(&s.gid, "gid", -1, "group of every file (default: the mounting user's group)")
 	fl.StringVar(&s.fileMode, "file-mode", "0644", "permission bits of files (octal)")

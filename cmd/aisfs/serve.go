@@ -94,7 +94,7 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	fsys, err := fs.New(fs.Config{
 		OnErrno: onErrno,
 		Store:   client, Cache: blocks, Writeback: wb, ReadOnly: c.s.readOnly, Bucket: bck, Prefix: c.src.Prefix,
-		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax, DirectIOMin: c.directIOMin,
+		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax, MaxFileNodes: c.s.maxInodes, DirectIOMin: c.directIOMin,
 		UID: owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
 		FileMode: c.fileMode, DirMode: c.dirMode, Logger: log,
 	})
