@@ -13,7 +13,6 @@ const (
 	ProviderGCP   = "gcp"
 	ProviderAzure = "azure"
 	ProviderOCI   = "oci"
-	ProviderHT    = "ht"
 )
 
 // Bck names a bucket. Provider "" means ais. Namespace is AIS's namespace string
@@ -32,17 +31,7 @@ func (b Bck) provider() string {
 
 // String renders b the way the AIS CLI does: "ais://name", "s3://name", "ais://@uuid#ns/name".
 func (b Bck) String() string {
-	scheme := b.provider()
-	switch scheme {
-	case ProviderAWS:
-		scheme = "s3"
-	case ProviderGCP:
-		scheme = "gs"
-	case ProviderAzure:
-		scheme = "az"
-	case ProviderOCI:
-		scheme = "oc"
-	}
+	scheme := Scheme(b.Provider)
 	if b.Namespace != "" {
 		return scheme + "://" + b.Namespace + "/" + b.Name
 	}
@@ -52,15 +41,8 @@ func (b Bck) String() string {
 // validate rejects names AIS would reject, before any request: a name with "/" or ".."
 // would otherwise address a different URL.
 func (b Bck) validate() error {
-	n := b.Name
-	if n == "" || len(n) > 64 || strings.Contains(n, "..") {
-		return fmt.Errorf("aisclient: bucket name %q: %w", n, ErrInvalidName)
-	}
-	for i := range len(n) {
-		c := n[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return fmt.Errorf("aisclient: bucket name %q: %w", n, ErrInvalidName)
-		}
+	if err := CheckBucketName(b.Name); err != nil {
+		return fmt.Errorf("aisclient: %w", err)
 	}
 	return nil
 }

@@ -13,7 +13,6 @@ func TestBckString(t *testing.T) {
 		{Bck{Name: "b", Provider: ProviderGCP}, "gs://b"},
 		{Bck{Name: "b", Provider: ProviderAzure}, "az://b"},
 		{Bck{Name: "b", Provider: ProviderOCI}, "oc://b"},
-		{Bck{Name: "b", Provider: ProviderHT}, "ht://b"},
 		{Bck{Name: "b", Namespace: "@uuid#ns"}, "ais://@uuid#ns/b"},
 	} {
 		if got := tc.b.String(); got != tc.want {

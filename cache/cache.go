@@ -24,6 +24,9 @@ type Object struct {
 	Key   string // identity INCLUDING version/checksum: a rewritten object has a new key, so old blocks are never served
 	Size  int64
 	Fetch Fetcher
+	// Volatile keeps the object's blocks out of Config.Tier: its Key is too weak an identity
+	// to trust beyond this mount (no checksum).
+	Volatile bool
 }
 
 // Stats are cumulative counters plus the current footprint.
@@ -51,6 +54,7 @@ type blockKey struct {
 type Cache struct {
 	// Write once.
 	cfg     Config
+	tier    Tier // nil: memory only
 	log     *slog.Logger
 	ctx     context.Context // lifetime of every shared fetch
 	cancel  context.CancelFunc
@@ -81,6 +85,7 @@ func New(cfg Config) (*Cache, error) {
 	cfg = cfg.withDefaults()
 	c := &Cache{
 		cfg:      cfg,
+		tier:     cfg.Tier,
 		log:      cfg.Logger,
 		sem:      make(chan struct{}, cfg.MaxFetches),
 		raSlots:  cfg.readaheadSlots(),

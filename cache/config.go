@@ -26,6 +26,7 @@ type Config struct {
 	BlockSize    int64 // default 1 MiB (power of two not required but typical)
 	MaxReadahead int64 // max bytes a sequential reader keeps in flight ahead; default 64 MiB; < 0 disables
 	MaxFetches   int   // global limit of concurrent fetches (readahead + demand); default 16
+	Tier         Tier  // optional second tier below memory (a disk cache); nil: none
 	Logger       *slog.Logger
 }
 

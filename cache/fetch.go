@@ -25,6 +25,7 @@ type fetch struct {
 	queued  bool // waiting in Cache.raQueue for a readahead slot
 	raSlot  bool // running in one of the readahead slots
 	waiters int  // readers that will take the block: each is owed a hold on it
+	fetched bool // its data came from the Fetcher, not from the Tier
 
 	// Set before done is closed; read only after.
 	data *block
@@ -174,6 +175,7 @@ func (c *Cache) finishLocked(f *fetch, data *block, err error) {
 		data.refs.Add(int32(f.waiters) + 1) // the fetch's own hold, dropped below
 		c.addLocked(f.key, data)
 		f.data = data
+		c.storeTierLocked(f, data)
 		data.release()
 	}
 	f.err = err
@@ -189,6 +191,9 @@ func (c *Cache) fetchBlock(f *fetch) (*block, error) {
 	}
 	defer func() { <-c.sem }()
 	b := c.newBlock(f.size)
+	if c.loadTier(f, b) {
+		return b, nil
+	}
 	if err := c.fill(c.ctx, f.obj, f.off, b.data); err != nil {
 		if b.pool != nil {
 			buf := b.data
@@ -196,6 +201,7 @@ func (c *Cache) fetchBlock(f *fetch) (*block, error) {
 		}
 		return nil, err
 	}
+	f.fetched = true // read by finishLocked, which this goroutine runs next
 	return b, nil
 }
 

@@ -19,7 +19,7 @@ func (n *providerNode) bucketChange(name string) (aisclient.Bck, syscall.Errno) 
 		return aisclient.Bck{}, syscall.EROFS
 	case n.provider != aisclient.ProviderAIS:
 		return aisclient.Bck{}, syscall.EPERM
-	case !validBucketName(name):
+	case aisclient.CheckBucketName(name) != nil:
 		return aisclient.Bck{}, syscall.EINVAL
 	}
 	return aisclient.Bck{Name: name, Provider: n.provider}, 0
@@ -59,17 +59,4 @@ func (n *providerNode) Rmdir(ctx context.Context, name string) syscall.Errno {
 	}
 	n.fsys.forgetBuckets()
 	return 0
-}
-
-// validBucketName follows AIS: letters, digits, '-', '_' and '.', not "." or "..".
-func validBucketName(s string) bool {
-	if s == "" || s == "." || s == ".." || len(s) > 64 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return false
-		}
-	}
-	return true
 }

@@ -14,10 +14,7 @@ import (
 )
 
 // providers are the top-level directory names of a cluster mount, the names AIS uses.
-var providers = []string{
-	aisclient.ProviderAIS, aisclient.ProviderAWS, aisclient.ProviderAzure,
-	aisclient.ProviderGCP, aisclient.ProviderHT, aisclient.ProviderOCI,
-}
+var providers = aisclient.Providers
 
 // bucketList caches the cluster's buckets for the stat TTL.
 type bucketList struct {

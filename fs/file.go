@@ -156,7 +156,8 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 func (n *fileNode) cacheObject(a objAttr) cache.Object {
 	name := n.objName()
 	key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", n.bck, name, a.version, a.cksum, a.size)
-	return cache.Object{Key: key, Size: a.size, Fetch: n.fetcher(name, a)}
+	// Without a checksum the key is too weak to trust across mounts: no disk tier for it.
+	return cache.Object{Key: key, Size: a.size, Fetch: n.fetcher(name, a), Volatile: a.cksum == ""}
 }
 
 // fetcher reads ranges of the object and refuses bytes of any other version than want.

@@ -9,8 +9,8 @@
 //     class, body bytes each way, and the object bytes read from and written to AIS.
 //   - ObserveErrno is fs.Config.OnErrno: every failed filesystem operation, by op and
 //     errno name ("ENOENT").
-//   - WatchCache and WatchWriteback take the cache's and the write-back manager's Stats
-//     functions, read once per scrape, so the hot paths pay nothing for them.
+//   - WatchCache, WatchWriteback and WatchDiskCache take the caches' and the write-back
+//     manager's Stats functions, read once per scrape, so the hot paths pay nothing for them.
 //
 // Go runtime (go_*) and process (process_*) metrics come with every scrape.
 //
@@ -30,6 +30,9 @@
 //	aisfs_writeback_open_files, _dirty_files, _uploads_inflight, _inflight_bytes,
 //	aisfs_writeback_staging_bytes, aisfs_writeback_uploaded_bytes_total,
 //	aisfs_writeback_failed_files_total
+//	aisfs_disk_cache_hits_total, _misses_total, _read_bytes_total, _written_bytes_total,
+//	aisfs_disk_cache_evictions_total, _errors_total, _skipped_total
+//	aisfs_disk_cache_bytes, aisfs_disk_cache_blocks, aisfs_disk_cache_enabled (with --disk-cache)
 //
 // Op names are aisclient's (its Observer documents them) and fs's ("lookup", "read",
 // "write", ...): a few dozen values, so label cardinality stays small.

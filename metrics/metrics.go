@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/aisfs/aisfs/cache"
+	"github.com/aisfs/aisfs/cache/disk"
 	"github.com/aisfs/aisfs/writeback"
 )
 
@@ -27,6 +28,7 @@ type Metrics struct {
 	fsErrors   *prometheus.CounterVec // op, errno
 	cacheStats *statsCollector[cache.Stats]
 	writeStats *statsCollector[writeback.Stats]
+	diskStats  *statsCollector[disk.Stats]
 }
 
 // New returns Metrics with its own registry, the Go runtime and process collectors included.
@@ -68,12 +70,13 @@ func New() *Metrics {
 		}, []string{"op", "errno"}),
 		cacheStats: newCacheCollector(),
 		writeStats: newWritebackCollector(),
+		diskStats:  newDiskCacheCollector(),
 	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.failures, m.duration, m.sentBytes, m.recvBytes, m.readBytes, m.writeBytes,
-		m.fsErrors, m.cacheStats, m.writeStats,
+		m.fsErrors, m.cacheStats, m.writeStats, m.diskStats,
 	)
 	return m
 }
@@ -92,3 +95,6 @@ func (m *Metrics) WatchCache(stats func() cache.Stats) { m.cacheStats.watch(stat
 // WatchWriteback reads stats (writeback.Manager.Stats) at every scrape; a later call
 // replaces it.
 func (m *Metrics) WatchWriteback(stats func() writeback.Stats) { m.writeStats.watch(stats) }
+
+// WatchDiskCache reads stats (disk.Cache.Stats) at every scrape; a later call replaces it.
+func (m *Metrics) WatchDiskCache(stats func() disk.Stats) { m.diskStats.watch(stats) }

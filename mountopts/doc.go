@@ -11,14 +11,15 @@
 //     becomes a different endpoint.
 //   - SCHEME://BUCKET[/PREFIX]: one bucket, optionally rooted at an object-name prefix. The schemes
 //     are the AIS CLI's: ais, s3 and aws (provider "aws"), gs and gcp ("gcp"), az and azure
-//     ("azure"), oc and oci ("oci"), ht ("ht"); scheme case does not matter. Bucket names follow
-//     AIS: letters, digits, '-', '_' and '.', but not "." and no "..". Bucket namespaces
+//     ("azure"), oc and oci ("oci"); scheme case does not matter. Bucket names follow AIS
+//     (aisclient.CheckBucketName): letters, digits, '-', '_' and '.', no leading '.' and no "..".
+//     Bucket namespaces
 //     (ais://@uuid#ns/bucket) are not supported. The prefix is cleaned: empty components ("a//b",
 //     a leading or trailing "/") are dropped, "." and ".." components are errors, and a non-empty
 //     prefix always ends in "/", so it names a directory, never a partial object name.
 //
 // Source.String is the canonical form and re-parses to the same Source. For buckets it uses
-// AIS's own display scheme (ais://, s3://, gs://, az://, oc://, ht://), the one AIS prints in its
+// AIS's own display scheme (ais://, s3://, gs://, az://, oc://), the one AIS prints in its
 // messages and that `ais ls` shows.
 //
 // # Options

@@ -6,6 +6,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/aisfs/aisfs/aisclient"
 )
 
 // ErrInvalidSource is wrapped by every error ParseSource returns.
@@ -15,7 +17,7 @@ var ErrInvalidSource = errors.New("invalid source")
 type Source struct {
 	Raw      string // as given
 	Endpoint string // set when SOURCE is an http(s)://host:port URL (cluster mode); scheme+host[:port], no trailing slash
-	Provider string // AIS provider name for a bucket source: "ais","aws","gcp","azure","oci","ht"
+	Provider string // AIS provider name for a bucket source: "ais","aws","gcp","azure","oci"
 	Bucket   string // "" in cluster mode
 	Prefix   string // object-name prefix below the bucket, "" or ending in "/" (no leading "/"; "a//b" cleaned)
 }
@@ -33,9 +35,9 @@ func (s Source) String() string {
 		return ""
 	}
 	if s.Prefix == "" {
-		return displayScheme(s.Provider) + "://" + s.Bucket
+		return aisclient.Scheme(s.Provider) + "://" + s.Bucket
 	}
-	return displayScheme(s.Provider) + "://" + s.Bucket + "/" + s.Prefix
+	return aisclient.Scheme(s.Provider) + "://" + s.Bucket + "/" + s.Prefix
 }
 
 // ParseSource parses the SOURCE argument. See the package documentation for the forms accepted.
@@ -55,16 +57,16 @@ func parseSource(raw string) (Source, string) {
 	}
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok {
-		return Source{}, "missing scheme: want ais://BUCKET[/PREFIX] (or s3://, gs://, az://, oc://, ht://) or http(s)://HOST:PORT"
+		return Source{}, "missing scheme: want ais://BUCKET[/PREFIX] (or s3://, gs://, az://, oc://) or http(s)://HOST:PORT"
 	}
 	scheme = strings.ToLower(scheme)
 	if scheme == "http" || scheme == "https" {
 		ep, reason := parseEndpoint(scheme, rest)
 		return Source{Endpoint: ep}, reason
 	}
-	provider := providerOf(scheme)
+	provider := aisclient.ProviderOfScheme(scheme)
 	if provider == "" {
-		return Source{}, fmt.Sprintf("unknown scheme %q: want one of ais, s3, aws, gs, gcp, az, azure, oc, oci, ht, http, https", scheme)
+		return Source{}, fmt.Sprintf("unknown scheme %q: want one of %s, http, https", scheme, aisclient.SchemeList)
 	}
 	bucket, prefix, _ := strings.Cut(rest, "/")
 	if reason := checkBucket(bucket); reason != "" {
@@ -77,61 +79,16 @@ func parseSource(raw string) (Source, string) {
 	return Source{Provider: provider, Bucket: bucket, Prefix: clean}, ""
 }
 
-// providerOf maps a URL scheme to the AIS provider name, "" if unknown. The aliases are the ones
-// the AIS CLI accepts.
-func providerOf(scheme string) string {
-	switch scheme {
-	case "ais":
-		return "ais"
-	case "s3", "aws":
-		return "aws"
-	case "gs", "gcp":
-		return "gcp"
-	case "az", "azure":
-		return "azure"
-	case "oc", "oci":
-		return "oci"
-	case "ht":
-		return "ht"
-	}
-	return ""
-}
-
-// displayScheme is AIS's own scheme for a provider (what AIS prints in bucket names).
-func displayScheme(provider string) string {
-	switch provider {
-	case "aws":
-		return "s3"
-	case "gcp":
-		return "gs"
-	case "azure":
-		return "az"
-	case "oci":
-		return "oc"
-	}
-	return provider
-}
-
-// checkBucket applies AIS's bucket-name rule so a bad name fails here, not on the first request.
+// checkBucket applies AIS's bucket-name rule (aisclient owns it) so a bad name fails here,
+// not on the first request.
 func checkBucket(b string) string {
-	switch {
-	case b == "":
-		return "missing bucket name"
-	case strings.HasPrefix(b, "@") || strings.Contains(b, "#"):
+	if strings.HasPrefix(b, "@") || strings.Contains(b, "#") {
 		return "bucket namespaces (@uuid#namespace) are not supported"
-	case b == "." || strings.Contains(b, ".."):
-		return fmt.Sprintf("bucket name %q: \".\" and \"..\" are not allowed", b)
 	}
-	for _, c := range b {
-		if !isBucketChar(c) {
-			return fmt.Sprintf("bucket name %q: character %q not allowed (letters, digits, '-', '_', '.')", b, c)
-		}
+	if err := aisclient.CheckBucketName(b); err != nil {
+		return err.Error()
 	}
 	return ""
-}
-
-func isBucketChar(c rune) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
 }
 
 // cleanPrefix drops empty components and makes a non-empty prefix end in "/".

@@ -3,12 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/dustin/go-humanize"
 	"github.com/spf13/pflag"
 )
 
@@ -17,23 +17,24 @@ type settings struct {
 	endpoint        string
 	foreground      bool
 	readOnly        bool
-	cacheSize       string
-	blockSize       string
-	readahead       string
-	kernelReadahead string
+	cacheSize       int64
+	blockSize       int64
+	readahead       int64
+	kernelReadahead int64
 	maxFetches      int
 	statTTL         time.Duration
 	listLookupMax   int
 	maxInodes       int
 	uid, gid        int
-	fileMode        string
-	dirMode         string
+	fileMode        os.FileMode
+	dirMode         os.FileMode
 	allowOther      bool
 	noDefaultPerms  bool
 	requestTimeout  time.Duration
 	opTimeout       time.Duration
 	retries         int
-	logLevel        string
+	logLevel        slog.Level
+	verbose         bool
 	logFile         string
 	debugFuse       bool
 	cpuProfile      string
@@ -44,50 +45,57 @@ type settings struct {
 	skipVerify      bool
 	logFormat       string
 	metricsAddr     string
-	directIOMin     string
+	directIOMin     int64
 	stagingDir      string
-	stagingSize     string
+	stagingSize     int64
+	diskCache       string
+	diskCacheSize   int64
 	shutdownWait    time.Duration
 	version         bool
 	help            bool
 	options         []string
+	configFile      string
 }
 
 func newFlagSet(s *settings) *pflag.FlagSet {
 	fl := pflag.NewFlagSet("aisfs", pflag.ContinueOnError)
 	fl.SortFlags = false
-	fl.StringVar(&s.endpoint, "endpoint", "", "AIS endpoint (http(s)://host:port) for a bucket SOURCE; default $AIS_ENDPOINT")
+	fl.StringVar(&s.configFile, "config", "", "read mount options from FILE, one name[=value] per line; flags and -o win over it")
+	fl.StringVar(&s.endpoint, "endpoint", "", "AIS endpoint (http(s)://host:port) for a bucket SOURCE (default: $AIS_ENDPOINT, then the AIS CLI's cluster.url)")
 	fl.BoolVarP(&s.foreground, "foreground", "f", false, "stay in the foreground instead of returning once mounted")
 	fl.BoolVar(&s.readOnly, "read-only", false, "mount read-only")
-	fl.StringVar(&s.cacheSize, "cache-size", "256MiB", "memory for the block read cache shared by all files")
-	fl.StringVar(&s.blockSize, "block-size", "1MiB", "cache block size (the unit of range GETs)")
-	fl.StringVar(&s.readahead, "readahead", "64MiB", "largest readahead window of one sequential reader")
-	fl.StringVar(&s.kernelReadahead, "kernel-readahead", "1MiB", "the kernel's readahead for the mount (set through sysfs when root)")
-	fl.StringVar(&s.directIOMin, "direct-io-min", "", "read files of at least this size without the kernel page cache: faster first reads, no page cache, no shared mmap (default off)")
-	fl.IntVar(&s.maxFetches, "max-fetches", 16, "concurrent range GETs across all files")
+	fl.Var(newSize(&s.cacheSize, 256<<20, false), "cache-size", "memory for the block read cache shared by all files")
+	fl.Var(newSize(&s.blockSize, 1<<20, false), "block-size", "cache block size (the unit of range GETs)")
+	fl.Var(newSize(&s.readahead, 64<<20, false), "readahead", "largest readahead window of one sequential reader")
+	fl.Var(newSize(&s.kernelReadahead, 1<<20, false), "kernel-readahead", "the kernel's readahead for the mount (set through sysfs when root)")
+	fl.Var(newSize(&s.directIOMin, 0, true), "direct-io-min", "read files of at least this size without the kernel page cache: faster first reads, no page cache, no shared mmap (default off)")
+	fl.Var(newCount(&s.maxFetches, 16, 1), "max-fetches", "concurrent range GETs across all files")
 	fl.StringVar(&s.stagingDir, "staging-dir", defaultStagingDir(), "local directory for files being written (kept there when an upload fails)")
-	fl.StringVar(&s.stagingSize, "staging-size", "8GiB", "most bytes of files being written at once; past it writes fail with ENOSPC")
-	fl.DurationVar(&s.shutdownWait, "shutdown-timeout", 5*time.Minute, "how long SIGTERM/SIGINT wait for pending uploads before unmounting")
-	fl.DurationVar(&s.statTTL, "stat-ttl", 10*time.Second, "how long listings, attributes and kernel entries are trusted")
-	fl.IntVar(&s.listLookupMax, "list-lookup-max", 10000, "entries a lookup lists in an unread directory before it uses one HEAD per name")
-	fl.IntVar(&s.maxInodes, "max-inodes", 128<<10, "file inodes kept before the kernel is asked to forget the least recently used idle ones")
+	fl.Var(newSize(&s.stagingSize, 8<<30, false), "staging-size", "most bytes of files being written at once; past it writes fail with ENOSPC")
+	fl.StringVar(&s.diskCache, "disk-cache", "", "keep blocks read from AIS in this local directory too, for later reads and remounts (default off; one mount per directory)")
+	fl.Var(newSize(&s.diskCacheSize, 10<<30, false), "disk-cache-size", "most bytes of --disk-cache; least recently used blocks are evicted past it")
+	fl.Var(newDuration(&s.shutdownWait, 5*time.Minute, true), "shutdown-timeout", "how long SIGTERM/SIGINT and aisfs umount wait for pending uploads before unmounting")
+	fl.Var(newDuration(&s.statTTL, 10*time.Second, true), "stat-ttl", "how long listings, attributes and kernel entries are trusted")
+	fl.Var(newCount(&s.listLookupMax, 10000, 1), "list-lookup-max", "entries a lookup lists in an unread directory before it uses one HEAD per name")
+	fl.Var(newCount(&s.maxInodes, 128<<10, 1), "max-inodes", "file inodes kept before the kernel is asked to forget the least recently used idle ones")
 	fl.IntVar(&s.uid, "uid", -1, "owner of every file (default: the mounting user)")
 	fl.IntVar(&s.gid, "gid", -1, "group of every file (default: the mounting user's group)")
-	fl.StringVar(&s.fileMode, "file-mode", "0644", "permission bits of files (octal)")
-	fl.StringVar(&s.dirMode, "dir-mode", "0755", "permission bits of directories (octal)")
+	fl.Var(newMode(&s.fileMode, 0o644), "file-mode", "permission bits of files (octal)")
+	fl.Var(newMode(&s.dirMode, 0o755), "dir-mode", "permission bits of directories (octal)")
 	fl.BoolVar(&s.allowOther, "allow-other", false, "let other users access the mount (FUSE allow_other); the kernel then checks modes (default_permissions)")
 	fl.BoolVar(&s.noDefaultPerms, "no-default-permissions", false, "with --allow-other, do not have the kernel check modes and owners: every user may read and change every file")
-	fl.DurationVar(&s.requestTimeout, "request-timeout", 30*time.Second, "time limit of one metadata request, and time to first byte of a read")
+	fl.Var(newDuration(&s.requestTimeout, 30*time.Second, false), "request-timeout", "time limit of one metadata request, and time to first byte of a read")
 	fl.StringVar(&s.tokenFile, "token-file", "", "AuthN token file (default: $AIS_AUTHN_TOKEN, $AIS_AUTHN_TOKEN_FILE, then the AIS CLI's saved token)")
 	fl.StringVar(&s.caCert, "ca-cert", "", "PEM file of the CA that signed the cluster's HTTPS certificate")
 	fl.StringVar(&s.clientCert, "client-cert", "", "PEM client certificate for HTTPS (with --client-key)")
 	fl.StringVar(&s.clientKey, "client-key", "", "PEM private key of --client-cert")
 	fl.BoolVar(&s.skipVerify, "skip-verify", false, "do not verify the cluster's HTTPS certificate (insecure)")
-	fl.DurationVar(&s.opTimeout, "op-timeout", 2*time.Minute, "total time one AIS request may take, retries included; past it the call fails with EIO")
-	fl.IntVar(&s.retries, "retries", -1, "most retries of an idempotent request (GET, HEAD, list) after a transient failure (default: as many as --op-timeout allows; 0: none)")
-	fl.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error")
+	fl.Var(newDuration(&s.opTimeout, 2*time.Minute, false), "op-timeout", "total time one AIS request may take, retries included; past it the call fails with EIO")
+	fl.Var(newCount(&s.retries, -1, -1), "retries", "most retries of an idempotent request (GET, HEAD, list) after a transient failure (default: as many as --op-timeout allows; 0: none)")
+	fl.Var(newLevel(&s.logLevel, slog.LevelInfo), "log-level", "debug, info, warn or error")
+	fl.BoolVarP(&s.verbose, "verbose", "v", false, "short for --log-level=debug")
 	fl.StringVar(&s.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at this address (a bare port means 127.0.0.1:PORT); off by default")
-	fl.StringVar(&s.logFormat, "log-format", "text", "text or json")
+	fl.Var(newChoice(&s.logFormat, "text", "text", "json"), "log-format", "text or json")
 	fl.StringVar(&s.logFile, "log-file", "", "log to this file (default: stderr; nowhere once in the background)")
 	fl.BoolVar(&s.debugFuse, "debug-fuse", false, "log every FUSE request (very verbose)")
 	fl.StringVar(&s.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the mount's life to this file")
@@ -106,25 +114,6 @@ func defaultStagingDir() string {
 	return "/var/tmp/aisfs-" + strconv.Itoa(os.Geteuid()) + "/staging"
 }
 
-func parseSize(name, v string) (int64, error) {
-	n, err := humanize.ParseBytes(v)
-	if err != nil {
-		return 0, fmt.Errorf("--%s: %w", name, err)
-	}
-	if n == 0 || n > 1<<50 {
-		return 0, fmt.Errorf("--%s: %q is out of range", name, v)
-	}
-	return int64(n), nil
-}
-
-func parseMode(name, v string) (os.FileMode, error) {
-	m, err := strconv.ParseUint(v, 8, 32)
-	if err != nil || m&^0o777 != 0 {
-		return 0, fmt.Errorf("--%s: %q is not an octal permission like 0644", name, v)
-	}
-	return os.FileMode(m), nil
-}
-
 const usageText = `aisfs mounts NVIDIA AIStore as a filesystem.
 
 Usage:
@@ -132,8 +121,9 @@ Usage:
 
 SOURCE is either a cluster endpoint or one bucket, optionally below a prefix:
   http(s)://HOST:PORT         the whole cluster: ais/, aws/, gcp/, ... with buckets below
-  ais://BUCKET[/PREFIX]       one bucket; also s3:// aws:// gs:// gcp:// az:// azure:// oc:// oci:// ht://
-                              (the endpoint comes from --endpoint, -o endpoint=, or $AIS_ENDPOINT)
+  ais://BUCKET[/PREFIX]       one bucket; also s3:// aws:// gs:// gcp:// az:// azure:// oc:// oci://
+                              (the endpoint comes from --endpoint, -o endpoint=, $AIS_ENDPOINT, or
+                              cluster.url in the AIS CLI's ~/.config/ais/cli/cli.json)
 
 Examples:
   aisfs http://aisproxy:51080 /mnt/ais          # browse /mnt/ais/ais/<bucket>/...
@@ -168,7 +158,7 @@ func printFlags(w io.Writer, fl *pflag.FlagSet) {
 			opt += "="
 		}
 		def := ""
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "[]" && f.DefValue != "-1" {
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "[]" && f.DefValue != "-1" && f.DefValue != "0" {
 			def = " (default " + f.DefValue + ")"
 		}
 		fmt.Fprintf(w, "  %-28s -o %-22s %s%s\n", name, opt, usage, def)

@@ -87,25 +87,18 @@ func run(argv []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// mountConfig is a validated run.
+// mountConfig is a validated run: the settings (each flag checked itself as it was set) and
+// what is derived from them.
 type mountConfig struct {
-	s               *settings
-	args            []string // command line after mount-helper rewriting, for a background child
-	src             mountopts.Source
-	endpoint        string
-	mountpoint      string
-	fuseOpts        []string
-	cacheSize       int64
-	blockSize       int64
-	readahead       int64
-	kernelReadahead int64
-	stagingSize     int64
-	directIOMin     int64
-	token           string
-	metricsAddr     string
-	tls             *tls.Config
-	fileMode        os.FileMode
-	dirMode         os.FileMode
+	s           *settings
+	args        []string // command line after mount-helper rewriting, for a background child
+	src         mountopts.Source
+	endpoint    string
+	mountpoint  string
+	fuseOpts    []string
+	token       string
+	metricsAddr string
+	tls         *tls.Config
 }
 
 func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
@@ -113,66 +106,41 @@ func configure(s *settings, fl *pflag.FlagSet) (*mountConfig, error) {
 	if len(pos) != 2 {
 		return nil, fmt.Errorf("need SOURCE and MOUNTPOINT, got %d argument(s) (see aisfs --help)", len(pos))
 	}
-	opts, err := mountopts.Apply(fl, s.options)
+	options := s.options
+	if file := s.configFile; file != "" || configFileOption(s.options) != "" {
+		if file == "" {
+			file = configFileOption(s.options)
+		}
+		items, err := readConfigFile(file)
+		if err != nil {
+			return nil, err
+		}
+		options = append(items, options...)
+	}
+	opts, err := mountopts.Apply(fl, options)
 	if err != nil {
 		return nil, err
 	}
 	s.readOnly = s.readOnly || opts.ReadOnly
+	if s.verbose && !fl.Changed("log-level") {
+		s.logLevel = slog.LevelDebug
+	}
 	src, err := mountopts.ParseSource(pos[0])
 	if err != nil {
 		return nil, err
 	}
 	c := &mountConfig{s: s, src: src, fuseOpts: mountopts.WithPermissionChecks(opts.FuseOpts, s.allowOther, s.noDefaultPerms)}
-	switch {
-	case src.IsCluster():
+	if src.IsCluster() {
 		c.endpoint = src.Endpoint
-	case s.endpoint != "":
-		c.endpoint = s.endpoint
-	case os.Getenv("AIS_ENDPOINT") != "":
-		c.endpoint = os.Getenv("AIS_ENDPOINT")
-	default:
-		return nil, fmt.Errorf("bucket source %s needs an endpoint: --endpoint, -o endpoint= or AIS_ENDPOINT", src)
+	} else {
+		var skipVerify bool
+		if c.endpoint, skipVerify, err = resolveEndpoint(s.endpoint); err != nil {
+			return nil, fmt.Errorf("bucket source %s: %w", src, err)
+		}
+		s.skipVerify = s.skipVerify || skipVerify && !fl.Changed("skip-verify")
 	}
 	if c.mountpoint, err = checkMountpoint(pos[1]); err != nil {
 		return nil, err
-	}
-	if c.cacheSize, err = parseSize("cache-size", s.cacheSize); err != nil {
-		return nil, err
-	}
-	if c.blockSize, err = parseSize("block-size", s.blockSize); err != nil {
-		return nil, err
-	}
-	if c.readahead, err = parseSize("readahead", s.readahead); err != nil {
-		return nil, err
-	}
-	if s.directIOMin != "" {
-		if c.directIOMin, err = parseSize("direct-io-min", s.directIOMin); err != nil {
-			return nil, err
-		}
-	}
-	if c.stagingSize, err = parseSize("staging-size", s.stagingSize); err != nil {
-		return nil, err
-	}
-	if c.kernelReadahead, err = parseSize("kernel-readahead", s.kernelReadahead); err != nil {
-		return nil, err
-	}
-	if c.fileMode, err = parseMode("file-mode", s.fileMode); err != nil {
-		return nil, err
-	}
-	if c.dirMode, err = parseMode("dir-mode", s.dirMode); err != nil {
-		return nil, err
-	}
-	if s.statTTL < 0 || s.maxFetches < 1 || s.listLookupMax < 1 {
-		return nil, errors.New("--stat-ttl must not be negative, --max-fetches and --list-lookup-max must be positive")
-	}
-	if s.opTimeout <= 0 || s.requestTimeout <= 0 {
-		return nil, errors.New("--op-timeout and --request-timeout must be positive")
-	}
-	if _, err := levelOf(s.logLevel); err != nil {
-		return nil, err
-	}
-	if s.logFormat != "text" && s.logFormat != "json" {
-		return nil, fmt.Errorf("--log-format: %q is not text or json", s.logFormat)
 	}
 	if s.metricsAddr != "" {
 		if c.metricsAddr, err = metrics.ListenAddr(s.metricsAddr); err != nil {
@@ -203,16 +171,8 @@ func checkMountpoint(p string) (string, error) {
 	return abs, nil
 }
 
-func levelOf(s string) (slog.Level, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(s)); err != nil {
-		return 0, fmt.Errorf("--log-level: %q is not debug, info, warn or error", s)
-	}
-	return l, nil
-}
-
 func newLogger(s *settings, stderr io.Writer) (*slog.Logger, func(), error) {
-	level, _ := levelOf(s.logLevel)
+	level := s.logLevel
 	w, closeFn := stderr, func() {}
 	if s.logFile != "" {
 		f, err := os.OpenFile(s.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)

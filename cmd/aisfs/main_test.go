@@ -74,7 +74,7 @@ func TestBadInputExitsBeforeMounting(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "file")
 	os.WriteFile(file, nil, 0o644)
-	noEnv := []string{"AIS_ENDPOINT="}
+	noEnv := []string{"AIS_ENDPOINT=", "HOME=" + t.TempDir()} // and no AIS CLI config
 	tests := []struct {
 		name string
 		args []string
@@ -84,7 +84,7 @@ func TestBadInputExitsBeforeMounting(t *testing.T) {
 		{"unknown flag", []string{"--bogus", ep, dir}, "unknown flag"},
 		{"unknown -o option", []string{ep, dir, "-o", "bogus_opt=1"}, "bogus"},
 		{"malformed source", []string{"foo://bar", dir}, "invalid source"},
-		{"bucket without endpoint", []string{"ais://b", dir}, "needs an endpoint"},
+		{"bucket without endpoint", []string{"ais://b", dir}, "no endpoint"},
 		{"missing mountpoint", []string{ep, filepath.Join(dir, "nope")}, "no such file"},
 		{"mountpoint is a file", []string{ep, file}, "not a directory"},
 		{"unreachable endpoint", []string{"--request-timeout", "3s", "--retries", "0", "http://127.0.0.1:1", dir}, "cannot reach AIS"},
@@ -161,6 +161,50 @@ func TestBackgroundMount(t *testing.T) {
 	}
 	if mountEntry(mnt) != "" {
 		t.Fatal("still mounted after umount")
+	}
+}
+
+// TestEndpointFromCLIConfig: with no --endpoint and no AIS_ENDPOINT, a bucket mount uses the
+// cluster the AIS CLI is configured with, so `aisfs ais://b MNT` works where `ais ls` does.
+func TestEndpointFromCLIConfig(t *testing.T) {
+	requireFUSE(t)
+	ep := aiscluster.Endpoint(t)
+	c, err := aisclient.New(aisclient.Config{Endpoint: ep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bck := aisclient.Bck{Name: "cmd-cliconf", Provider: aisclient.ProviderAIS}
+	if err := c.CreateBucket(t.Context(), bck); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.DestroyBucket(context.Background(), bck) })
+	if _, err := c.PutObject(t.Context(), bck, "f", strings.NewReader("cli"), 3, aisclient.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, ".config/ais/cli"), 0o755)
+	os.WriteFile(filepath.Join(home, ".config/ais/cli/cli.json"), []byte(`{"cluster":{"url":"`+ep+`"}}`), 0o644)
+
+	// AIS_ENDPOINT comes before the CLI config: a dead one fails, however good the config.
+	mnt := t.TempDir()
+	code, _, stderr := aisfs(t, []string{"HOME=" + home, "AIS_ENDPOINT=http://127.0.0.1:1"}, "--retries", "0", "ais://cmd-cliconf", mnt)
+	if code == 0 || !strings.Contains(stderr, "127.0.0.1:1") {
+		t.Fatalf("AIS_ENDPOINT must win over the CLI config: exit %d %q", code, stderr)
+	}
+	code, _, stderr = aisfs(t, []string{"HOME=" + home, "AIS_ENDPOINT="}, "ais://cmd-cliconf", mnt)
+	if code != 0 {
+		t.Fatalf("aisfs exit %d: %s", code, stderr)
+	}
+	t.Cleanup(func() {
+		if mountEntry(mnt) != "" {
+			syscall.Unmount(mnt, syscall.MNT_DETACH)
+		}
+	})
+	if got, err := os.ReadFile(filepath.Join(mnt, "f")); err != nil || string(got) != "cli" {
+		t.Errorf("read through the mount: %q %v", got, err)
+	}
+	if err := syscall.Unmount(mnt, 0); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -25,26 +25,6 @@ import (
 // serve checks that the source is reachable, mounts it and serves until ctx ends or the
 // filesystem is unmounted from outside.
 func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifier) error {
-	var m *metrics.Metrics
-	var observe aisclient.Observer
-	if c.metricsAddr != "" {
-		m = metrics.New()
-		observe = m.ObserveRequest
-	}
-	client, err := aisclient.New(aisclient.Config{
-		Observer:              observe,
-		Endpoint:              c.endpoint,
-		Token:                 c.token,
-		TLS:                   c.tls,
-		RequestTimeout:        c.s.requestTimeout,
-		ResponseHeaderTimeout: c.s.requestTimeout,
-		OpTimeout:             c.s.opTimeout,
-		MaxRetries:            maxRetries(c.s.retries),
-		Logger:                log,
-	})
-	if err != nil {
-		return err
-	}
 	if c.s.cpuProfile != "" {
 		f, err := os.Create(c.s.cpuProfile)
 		if err != nil {
@@ -56,51 +36,116 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 		}
 		defer pprof.StopCPUProfile()
 	}
-	bck := aisclient.Bck{Name: c.src.Bucket, Provider: c.src.Provider}
-	if err := probe(ctx, client, c, bck); err != nil {
-		return err
-	}
-	blocks, err := cache.New(cache.Config{
-		Capacity: c.cacheSize, BlockSize: c.blockSize, MaxReadahead: c.readahead,
-		MaxFetches: c.s.maxFetches, Logger: log,
-	})
+	k, err := build(ctx, c, log)
 	if err != nil {
 		return err
 	}
-	defer blocks.Close()
-	var wb *writeback.Manager
-	if !c.s.readOnly {
-		wb, err = writeback.NewManager(writeback.Config{
-			Dir: c.s.stagingDir, MaxStaging: c.stagingSize, Logger: log,
-			OpTimeout: c.s.opTimeout, // a close/fsync resends the staging file for as long
-		}, client)
+	defer k.close()
+	return k.run(ctx, c, log, notify)
+}
+
+// components is everything one mount serves, built and checked before anything is mounted.
+type components struct {
+	client  *aisclient.Client
+	blocks  *cache.Cache
+	wb      *writeback.Manager // nil when read-only
+	metrics *metrics.Metrics   // nil without --metrics-addr
+	fsys    *fs.FS
+	closers []func()
+}
+
+// build makes the client, probes the source, and builds the cache, the writeback manager, the
+// metrics and the filesystem on top. On error, whatever was built is closed.
+func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components, err error) {
+	k := &components{}
+	defer func() {
 		if err != nil {
-			return fmt.Errorf("--staging-dir: %w", err)
+			k.close()
+		}
+	}()
+	var observe aisclient.Observer
+	if c.metricsAddr != "" {
+		k.metrics = metrics.New()
+		observe = k.metrics.ObserveRequest
+	}
+	k.client, err = aisclient.New(aisclient.Config{
+		Observer:              observe,
+		Endpoint:              c.endpoint,
+		Token:                 c.token,
+		TLS:                   c.tls,
+		RequestTimeout:        c.s.requestTimeout,
+		ResponseHeaderTimeout: c.s.requestTimeout,
+		OpTimeout:             c.s.opTimeout,
+		MaxRetries:            maxRetries(c.s.retries),
+		Logger:                log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	bck := aisclient.Bck{Name: c.src.Bucket, Provider: c.src.Provider}
+	if err := probe(ctx, k.client, c, bck); err != nil {
+		return nil, err
+	}
+	disk, err := openDiskCache(c, log)
+	if err != nil {
+		return nil, err
+	}
+	var tier cache.Tier
+	if disk != nil {
+		tier = disk
+		k.closers = append(k.closers, func() { disk.Close() }) // after blocks.Close: queued blocks are written
+	}
+	k.blocks, err = cache.New(cache.Config{
+		Capacity: c.s.cacheSize, BlockSize: c.s.blockSize, MaxReadahead: c.s.readahead,
+		MaxFetches: c.s.maxFetches, Logger: log, Tier: tier,
+	})
+	if err != nil {
+		return nil, err
+	}
+	k.closers = append(k.closers, k.blocks.Close)
+	if !c.s.readOnly {
+		k.wb, err = writeback.NewManager(writeback.Config{
+			Dir: c.s.stagingDir, MaxStaging: c.s.stagingSize, Logger: log,
+			OpTimeout: c.s.opTimeout, // a close/fsync resends the staging file for as long
+		}, k.client)
+		if err != nil {
+			return nil, fmt.Errorf("--staging-dir: %w", err)
 		}
 	}
 	var onErrno func(string, syscall.Errno)
-	if m != nil {
-		onErrno = m.ObserveErrno
-		m.WatchCache(blocks.Stats)
-		if wb != nil {
-			m.WatchWriteback(wb.Stats)
+	if k.metrics != nil {
+		onErrno = k.metrics.ObserveErrno
+		k.metrics.WatchCache(k.blocks.Stats)
+		if disk != nil {
+			k.metrics.WatchDiskCache(disk.Stats)
 		}
-		addr, err := metrics.Serve(ctx, c.metricsAddr, m.Handler(), log)
-		if err != nil {
-			return fmt.Errorf("--metrics-addr: %w", err)
+		if k.wb != nil {
+			k.metrics.WatchWriteback(k.wb.Stats)
 		}
-		log.Info("serving metrics", "addr", "http://"+addr+"/metrics")
 	}
-	fsys, err := fs.New(fs.Config{
+	k.fsys, err = fs.New(fs.Config{
 		OnErrno: onErrno,
-		Store:   client, Cache: blocks, Writeback: wb, ReadOnly: c.s.readOnly, Bucket: bck, Prefix: c.src.Prefix,
-		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax, MaxFileNodes: c.s.maxInodes, DirectIOMin: c.directIOMin,
+		Store:   k.client, Cache: k.blocks, Writeback: k.wb, ReadOnly: c.s.readOnly, Bucket: bck, Prefix: c.src.Prefix,
+		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax, MaxFileNodes: c.s.maxInodes, DirectIOMin: c.s.directIOMin,
 		UID: owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
-		FileMode: c.fileMode, DirMode: c.dirMode, Logger: log,
+		FileMode: c.s.fileMode, DirMode: c.s.dirMode, Logger: log,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return k, nil
+}
+
+// close releases what build made, last first.
+func (k *components) close() {
+	for i := len(k.closers) - 1; i >= 0; i-- {
+		k.closers[i]()
+	}
+	k.closers = nil
+}
+
+// mountOptions are go-fuse's options for c.
+func mountOptions(c *mountConfig, log *slog.Logger) fuse.MountOptions {
 	mo := fuse.MountOptions{
 		FsName:        c.src.String(),
 		Name:          "aisfs",
@@ -116,11 +161,24 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	if c.s.readOnly {
 		mo.Options = append(mo.Options, "ro")
 	}
-	server, err := fusefs.Mount(c.mountpoint, fsys.Root(), fsys.Options(mo))
+	return mo
+}
+
+// run serves the metrics, mounts the filesystem, reports readiness, and serves until ctx ends
+// (then uploads finish before the unmount) or the mount is removed from outside.
+func (k *components) run(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifier) error {
+	if k.metrics != nil {
+		addr, err := metrics.Serve(ctx, c.metricsAddr, k.metrics.Handler(), log)
+		if err != nil {
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		log.Info("serving metrics", "addr", "http://"+addr+"/metrics")
+	}
+	server, err := fusefs.Mount(c.mountpoint, k.fsys.Root(), k.fsys.Options(mountOptions(c, log)))
 	if err != nil {
 		return fmt.Errorf("mount %s on %s: %w", c.src, c.mountpoint, err)
 	}
-	setKernelReadahead(c.mountpoint, int(c.kernelReadahead>>10), log)
+	setKernelReadahead(c.mountpoint, int(c.s.kernelReadahead>>10), log)
 	log.Info("mounted", "source", c.src.String(), "endpoint", c.endpoint, "mountpoint", c.mountpoint)
 	notify.ready()
 	if _, err := sdnotify.Ready(); err != nil {
@@ -136,12 +194,12 @@ func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifi
 	case <-done:
 		log.Info("unmounted from outside", "mountpoint", c.mountpoint)
 		sdnotify.Stopping()
-		return finishUploads(wb, c.s.shutdownWait, log)
+		return finishUploads(k.wb, c.s.shutdownWait, log)
 	case <-ctx.Done():
 	}
 	// Uploads first: a process may still hold a file open that it has written.
 	sdnotify.Stopping()
-	err = finishUploads(wb, c.s.shutdownWait, log)
+	err = finishUploads(k.wb, c.s.shutdownWait, log)
 	log.Info("unmounting", "mountpoint", c.mountpoint)
 	if !unmount(server, c.mountpoint, log) {
 		// Detached lazily: the kernel ends the connection only when the last open file on it

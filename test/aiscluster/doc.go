@@ -51,6 +51,14 @@
 // by skipping. Nodes started by a test binary die with it (parent-death
 // signal), even when `go test -timeout` kills it.
 //
+// Remote clusters (remote.go). Second(tb) is a second cluster of the test
+// binary (own ports, dirs and UUID; $AIS_REMOTE_ENDPOINT overrides it), and
+// AttachRemote(tb, local, remote, alias) attaches one cluster to another as
+// `ais cluster remote-attach` does, waits until the local one lists the
+// remote's buckets, returns the remote's UUID, and detaches at cleanup.
+// Object requests through the local cluster name the remote bucket by
+// namespace "@UUID": v1.5.0's target refuses "@ALIAS" for objects.
+//
 // The aisnode binary comes from $AISNODE, else <repo>/.bin/aisnode, else it is
 // built from the small separate module in <repo>/tools/aisnode (a few minutes
 // the first time), which keeps AIStore's dependency graph out of aisfs's

@@ -114,8 +114,10 @@ func Main(m *testing.M, cleanups ...func()) {
 	for _, c := range cleanups {
 		c()
 	}
-	if err := shared.stop(); err != nil {
-		fmt.Fprintln(os.Stderr, "aiscluster: stop:", err)
+	for _, s := range []*sharedCluster{&second, &shared} {
+		if err := s.stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "aiscluster: stop:", err)
+		}
 	}
 	os.Exit(code)
 }
