@@ -404,6 +404,9 @@ func (d *dirNode) start(ctx context.Context, limit int) (l *listing, limited boo
 		return cur, false
 	}
 	if lc.loading == nil {
+		if lc.cur != nil && !d.fsys.fresh(lc.cur.at) {
+			lc.cur = nil // stale: nothing answers from it, and a big one should not live on beside its successor
+		}
 		l := newListing(d.prefix(), d.fsys.now())
 		lc.loading, lc.loadLimit = l, limit
 		// Detached from the caller: others may use the same LIST.
