@@ -214,33 +214,6 @@ func (l *listing) entry(ctx context.Context, i int) (lent, bool, error) {
 	}
 }
 
-// covers waits until the listing can tell whether name is in it: loading ended, or entries
-// arriving in key order passed both places name could take. known reports that a name get does
-// not find is absent from the directory.
-func (l *listing) covers(ctx context.Context, name string) (known bool, err error) {
-	for {
-		l.mu.Lock()
-		if l.finished {
-			known, err = l.complete, l.err
-			l.mu.Unlock()
-			return known, err
-		}
-		if n := l.ents.len(); l.sorted && n > 0 {
-			if last := l.ents.at(n - 1); cmpKey(last.name(), last.dir, name, true) > 0 {
-				l.mu.Unlock()
-				return true, nil
-			}
-		}
-		ch := l.grown
-		l.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return false, ctx.Err()
-		}
-	}
-}
-
 // wait returns once the listing holds an entry or is done, with the error that ended it.
 func (l *listing) wait(ctx context.Context) error {
 	_, _, err := l.entry(ctx, 0)
@@ -335,25 +308,22 @@ type listCache struct {
 	large     bool     // a complete listing held more than a lookup lists
 }
 
-// lookupListing returns the listing a lookup of name answers from, once it covers name (see
-// covers). A directory read in full before that holds more than --list-lookup-max entries is
-// listed in full again: its lookups (ls -l after the TTL) then cost one LIST, not one HEAD each,
-// and each waits only until the listing passes its name.
-func (d *dirNode) lookupListing(ctx context.Context, name string) (*listing, bool, error) {
-	ctx, done := patient(ctx)
-	defer done()
+// lookupListing returns the listing a lookup answers from and whether a name it lacks is known
+// to be absent. A directory read in full before that held more than --list-lookup-max entries
+// is listed in full again: its lookups (ls -l after the TTL) then cost one LIST, not one HEAD
+// each.
+func (d *dirNode) lookupListing(ctx context.Context) (*listing, bool, error) {
 	limit := d.fsys.cfg.ListLookupMax
 	d.lc.mu.Lock()
 	if d.lc.large {
 		limit = 0
 	}
 	d.lc.mu.Unlock()
-	l, _ := d.start(ctx, limit)
-	known, err := l.covers(ctx, name)
+	l, err := d.load(ctx, limit)
 	if err != nil {
 		return nil, false, err
 	}
-	return l, known, nil
+	return l, l.isComplete(), nil
 }
 
 // load returns the current listing if fresh, else lists the directory once for all callers.

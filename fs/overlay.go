@@ -64,7 +64,7 @@ func (o *overlay) remove(name string, at time.Time) {
 
 // resolve returns what name is as this mount sees it, given listing l (nil if none), and
 // whether the answer is final: false means l does not know and the name must be probed.
-// known says that a name l does not hold is absent (l covers it, see listing.covers).
+// known says that a name l does not hold is absent (l is complete).
 func (o *overlay) resolve(name string, l *listing, known bool) (*dirent, bool, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
