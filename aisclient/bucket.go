@@ -19,6 +19,10 @@ func (c *Client) ListBuckets(ctx context.Context, provider string) ([]Bck, error
 	if provider != "" {
 		q.Set("provider", provider)
 	}
+	return c.listBuckets(ctx, q)
+}
+
+func (c *Client) listBuckets(ctx context.Context, q url.Values) ([]Bck, error) {
 	body, _ := json.Marshal(actMsg{Action: "list"})
 	cl := &call{
 		op: "ListBuckets", method: http.MethodGet, path: "/v1/buckets", query: q,
@@ -37,13 +41,7 @@ func (c *Client) ListBuckets(ctx context.Context, provider string) ([]Bck, error
 	}
 	out := make([]Bck, 0, len(raw)) // AIS sends null for none
 	for _, b := range raw {
-		ns := ""
-		if b.Namespace.UUID != "" || b.Namespace.Name != "" {
-			ns = "@" + b.Namespace.UUID + "#" + b.Namespace.Name
-			if b.Namespace.UUID == "" {
-				ns = "#" + b.Namespace.Name
-			}
-		}
+		ns := nsString(b.Namespace.UUID, b.Namespace.Name)
 		out = append(out, Bck{Name: b.Name, Provider: b.Provider, Namespace: ns})
 	}
 	return out, nil
@@ -139,4 +137,19 @@ func (c *Client) bucketAction(ctx context.Context, op, method string, bck Bck, a
 		body: body, json: true, meta: true, bucketOp: true,
 	}
 	return c.do(ctx, cl, nil)
+}
+
+// nsString is AIS's namespace string (cmn.Ns.Uname without the provider): "" for the global
+// namespace, "#NAME" for a local one, "@UUID" for a remote cluster's global one and
+// "@UUID#NAME" for a remote cluster's namespace.
+func nsString(uuid, name string) string {
+	switch {
+	case uuid == "" && name == "":
+		return ""
+	case uuid == "":
+		return "#" + name
+	case name == "":
+		return "@" + uuid
+	}
+	return "@" + uuid + "#" + name
 }

@@ -13,9 +13,12 @@ import (
 
 // List-objects flags (api/apc/lsmsg.go).
 const (
+	lsArchDir     = 8 // LsArchDir: list the members of archives (shards) too
 	lsNoRecursion = 2048
 
 	entryPresent = 64  // EntryIsCached: the object is in the cluster
+	entryInArch  = 128 // EntryInArch: a member of an archive (LsArchDir listings)
+	entryArchive = 512 // EntryIsArchive: an object AIS read as an archive (LsArchDir listings)
 	entryIsDir   = 256 // EntryIsDir: a virtual directory (no-recursion listings)
 )
 
@@ -31,8 +34,12 @@ type Entry struct {
 	Checksum string // value; its type is the bucket's
 	Atime    time.Time
 	Present  bool
-	Copies   int
-	Location string
+	// InArchive marks a member of an archive in an archive listing (ListArchive): Name is
+	// then "SHARD/MEMBER".
+	InArchive bool
+	IsArchive bool // an archive listing read the object as an archive
+	Copies    int
+	Location  string
 	// CustomRaw is the object's custom metadata as the listing renders it (props "custom"):
 	// a Go-map-like "[k:v k2:v2]" string that is ambiguous when keys or values hold spaces or
 	// colons, so only keys with plain values can be read from it.
@@ -46,6 +53,8 @@ type ListOptions struct {
 	Props       []string // default name,size,version,checksum,atime
 	PageSize    int      // 0 = server default (also capped by Limit)
 	Limit       int      // stop after Limit entries (0 = all)
+
+	archDir bool // list archives' members too (ListArchive)
 }
 
 // ListObjects lists a bucket, page by page, into one slice. more reports that Limit
@@ -109,9 +118,14 @@ func (c *Client) list(ctx context.Context, bck Bck, opts ListOptions, fn func([]
 		Flags:      "0",
 		PageSize:   opts.PageSize,
 	}
+	flags := 0
 	if opts.NoRecursion {
-		msg.Flags = strconv.Itoa(lsNoRecursion)
+		flags |= lsNoRecursion
 	}
+	if opts.archDir {
+		flags |= lsArchDir
+	}
+	msg.Flags = strconv.Itoa(flags)
 	if opts.Limit > 0 && (msg.PageSize <= 0 || msg.PageSize > opts.Limit) {
 		msg.PageSize = opts.Limit
 	}
@@ -209,7 +223,7 @@ func convertEntries(in []*lsoEntry) []Entry {
 		size, _ := strconv.ParseInt(e.Size, 10, 64)
 		ent := Entry{
 			Name: e.Name, IsDir: e.Flags&entryIsDir != 0, Size: size, Version: e.Version,
-			Checksum: e.Checksum, Present: e.Flags&entryPresent != 0, Copies: e.Copies, Location: e.Location,
+			Checksum: e.Checksum, Present: e.Flags&entryPresent != 0, InArchive: e.Flags&entryInArch != 0, IsArchive: e.Flags&entryArchive != 0, Copies: e.Copies, Location: e.Location,
 			CustomRaw: e.Custom,
 		}
 		if e.Atime != "" {

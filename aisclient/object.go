@@ -39,7 +39,18 @@ func (c *Client) HeadObject(ctx context.Context, bck Bck, name string) (*ObjAttr
 // ErrRangeNotSatisfiable; the attributes then still carry the object's Size when AIS said it.
 // len(p) == 0 sends no request.
 func (c *Client) GetRange(ctx context.Context, bck Bck, name string, off int64, p []byte) (int, *ObjAttrs, error) {
-	if len(p) == 0 {
+	return c.GetRangeV(ctx, bck, name, off, [][]byte{p}, nil)
+}
+
+// GetRangeV is GetRange into consecutive buffers: one Range GET for all of them, read in order.
+// filled, when not nil, is called with each buffer's index as soon as that buffer is complete,
+// with the attributes of the response it came from; an error from it ends the read with that
+// error. Once a buffer was handed to filled, a retry that finds another version of the object
+// fails with ErrObjectChanged instead of reading the range again.
+func (c *Client) GetRangeV(ctx context.Context, bck Bck, name string, off int64, bufs [][]byte, filled func(i int, a *ObjAttrs) error) (int, *ObjAttrs, error) {
+	v := vector{bufs: bufs, filled: filled}
+	total := v.len()
+	if total == 0 {
 		return 0, nil, nil
 	}
 	if err := validObjectName(name); err != nil {
@@ -48,24 +59,23 @@ func (c *Client) GetRange(ctx context.Context, bck Bck, name string, off int64, 
 	if off < 0 {
 		return 0, nil, fmt.Errorf("aisclient: GetRange offset %d: %w", off, ErrInvalidArgument)
 	}
-	last := off + int64(len(p)) - 1
+	last := off + int64(total) - 1
 	cl := &call{
 		op: "GetRange", method: http.MethodGet, path: objectPath(bck, name), query: bck.query(),
 		header: http.Header{}, retry: true, bounded: true, firstByte: true, route: bck.key(name), direct: true,
 	}
 	var (
-		got   int       // p[:got] is filled, by this attempt or earlier ones
-		attrs *ObjAttrs // of the response that filled p[:got]
+		attrs *ObjAttrs // of the response that filled the vector up to v.got
 		n     int
 	)
-	// A retry after a body broke off asks only for the rest: from off+got.
+	// A retry after a body broke off asks only for the rest: from off+v.got.
 	setRange := func() {
-		cl.header.Set("Range", "bytes="+strconv.FormatInt(off+int64(got), 10)+"-"+strconv.FormatInt(last, 10))
+		cl.header.Set("Range", "bytes="+strconv.FormatInt(off+int64(v.got), 10)+"-"+strconv.FormatInt(last, 10))
 	}
 	setRange()
 	err := c.do(ctx, cl, func(resp *http.Response) error {
 		a := attrsFromHeader(name, resp.Header)
-		start := off + int64(got)
+		start := off + int64(v.got)
 		switch resp.StatusCode {
 		case http.StatusPartialContent:
 			a.Size = contentRangeTotal(resp.Header)
@@ -76,14 +86,17 @@ func (c *Client) GetRange(ctx context.Context, bck Bck, name string, off int64, 
 		default: // 200: the Range was ignored and the whole object follows
 			a.Size = resp.ContentLength
 		}
-		if got > 0 && otherVersion(attrs, a) {
+		if v.got > 0 && otherVersion(attrs, a) {
+			if v.handed > 0 {
+				return fmt.Errorf("%w: %s/%s, version %q, now %q", ErrObjectChanged, bck, name, attrs.Version, a.Version)
+			}
 			// The bytes read so far are of another version: read the range again.
-			got = 0
+			v.got = 0
 			setRange()
 			return &readError{fmt.Errorf("aisclient: GetRange %s: object changed between attempts", resp.Request.URL.Path)}
 		}
 		attrs = a
-		want := int64(len(p) - got)
+		want := int64(total - v.got)
 		if resp.StatusCode == http.StatusPartialContent {
 			if resp.ContentLength >= 0 {
 				want = min(want, resp.ContentLength)
@@ -100,13 +113,15 @@ func (c *Client) GetRange(ctx context.Context, bck Bck, name string, off int64, 
 				want = max(0, min(want, resp.ContentLength-start))
 			}
 		}
-		m, err := io.ReadFull(resp.Body, p[got:got+int(want)])
-		got += m
+		err := v.readFrom(resp.Body, int(want), a)
+		if v.stop != nil {
+			return v.stop
+		}
 		if err != nil && !(resp.ContentLength < 0 && err == io.ErrUnexpectedEOF) {
 			setRange()
 			return bodyError(cl, resp, err)
 		}
-		n = got
+		n = v.got
 		return nil
 	})
 	if err != nil {
@@ -119,6 +134,56 @@ func (c *Client) GetRange(ctx context.Context, bck Bck, name string, off int64, 
 		return 0, nil, err
 	}
 	return n, attrs, nil
+}
+
+// vector is GetRangeV's destination: bufs filled in order, got bytes so far, the first handed
+// buffers given to filled.
+type vector struct {
+	bufs   [][]byte
+	filled func(i int, a *ObjAttrs) error
+	got    int
+	handed int
+	stop   error // filled refused: the read ends with this error
+}
+
+func (v *vector) len() int {
+	n := 0
+	for _, b := range v.bufs {
+		n += len(b)
+	}
+	return n
+}
+
+// readFrom reads exactly n more bytes from r (io.ErrUnexpectedEOF if r ends first), handing each
+// buffer that becomes complete to filled.
+func (v *vector) readFrom(r io.Reader, n int, a *ObjAttrs) error {
+	pos := 0 // start of bufs[i] in the vector
+	for i, b := range v.bufs {
+		if n == 0 {
+			return nil
+		}
+		end := pos + len(b)
+		if v.got < end {
+			k := min(end-v.got, n)
+			m, err := io.ReadFull(r, b[v.got-pos:v.got-pos+k])
+			v.got += m
+			n -= m
+			if err != nil {
+				return err
+			}
+		}
+		if v.got == end && i == v.handed {
+			v.handed++
+			if v.filled != nil {
+				if err := v.filled(i, a); err != nil {
+					v.stop = err
+					return err
+				}
+			}
+		}
+		pos = end
+	}
+	return nil
 }
 
 // otherVersion: b is not the object a was read from (both known and different).

@@ -13,7 +13,7 @@ import (
 //
 //   - op is the Client method ("GetRange", "GetObject", "HeadObject", "ListObjects",
 //     "ListBuckets", "HeadBucket", "CreateBucket", "DestroyBucket", "PutObject", "Append",
-//     "Flush", "DeleteObject", "RenameObject", "PatchCustom", "ClusterCapacity") or an
+//     "Flush", "DeleteObject", "RenameObject", "PatchCustom", "ClusterCapacity", "GetBatch") or an
 //     internal request: "ClusterMap" (finding the targets), and "PutObjectProbe" /
 //     "AppendProbe" (the empty request that asks the proxy where an upload goes).
 //   - status is the HTTP status of the last attempt's response, 0 if it got none.
@@ -55,7 +55,7 @@ func (c *Client) observe(cl *call) *observation {
 	if cl.probe {
 		o.op += "Probe"
 	}
-	if cl.stream != nil {
+	if cl.stream != nil && !sendsFile(cl) {
 		cl.stream = &meteredReader{r: cl.stream, n: &o.sent}
 	}
 	cl.obs = o
@@ -94,10 +94,15 @@ func (o *observation) response(resp *http.Response) {
 	}
 }
 
-// sentBody counts a replayable body once per exchange that got an answer.
+// sentBody counts a replayable body, or a file sent whole by the kernel (which no reader sees),
+// once per exchange that got an answer.
 func (o *observation) sentBody(cl *call) {
-	if o != nil && cl.stream == nil {
+	switch {
+	case o == nil:
+	case cl.stream == nil:
 		o.sent.Add(int64(len(cl.body)))
+	case sendsFile(cl):
+		o.sent.Add(cl.size)
 	}
 }
 

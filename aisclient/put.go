@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // PutOptions are optional PUT attributes.
@@ -19,7 +21,9 @@ type PutOptions struct {
 
 // PutObject uploads size bytes from r (size -1: unknown, sent chunked) and returns the
 // new attributes. The bytes go to the owning target only (see the package doc), once:
-// a failed upload is not retried, since r cannot be rewound. r is never closed.
+// a failed upload is not retried, since r cannot be rewound. r is never closed. An *os.File
+// of known size is sent from its current offset with sendfile(2), never copied through
+// user space.
 func (c *Client) PutObject(ctx context.Context, bck Bck, name string, r io.Reader, size int64, opts PutOptions) (*ObjAttrs, error) {
 	if err := validObjectName(name); err != nil {
 		return nil, err
@@ -36,15 +40,26 @@ func (c *Client) PutObject(ctx context.Context, bck Bck, name string, r io.Reade
 		r = strings.NewReader("")
 		size = 0
 	}
-	cr := &countingReader{r: r}
+	body, err := bodyOf(r, size)
+	if err != nil {
+		return nil, err
+	}
 	cl := &call{
 		op: "PutObject", method: http.MethodPut, path: objectPath(bck, name), query: bck.query(),
-		header: hdr, stream: cr, size: size, firstByte: true, route: bck.key(name),
+		header: hdr, stream: body, size: size, firstByte: true, route: bck.key(name),
+	}
+	var cr *countingReader
+	if !sendsFile(cl) { // the transport sends a file's size bytes or fails
+		cr = &countingReader{r: r}
+		cl.stream = cr
 	}
 	var attrs *ObjAttrs
-	err := c.upload(ctx, cl, func(resp *http.Response) error {
+	err = c.upload(ctx, cl, func(resp *http.Response) error {
 		attrs = attrsFromHeader(name, resp.Header)
-		attrs.Size = cr.n
+		attrs.Size = size
+		if cr != nil {
+			attrs.Size = cr.n
+		}
 		attrs.Present = true
 		return nil
 	})
@@ -71,6 +86,38 @@ func (c *Client) Append(ctx context.Context, bck Bck, name, handle string, p []b
 	}
 	var next string
 	err := c.upload(ctx, cl, func(resp *http.Response) error {
+		next = resp.Header.Get(hdrAppendH)
+		if next == "" {
+			return fmt.Errorf("aisclient: Append %s: no %s in the response", resp.Request.URL.Path, hdrAppendH)
+		}
+		return nil
+	})
+	return next, err
+}
+
+// AppendFrom is Append with the size bytes read from r; an *os.File is sent from its current
+// offset with sendfile(2). The body cannot be replayed, so it is sent once: a failed append
+// is not retried.
+func (c *Client) AppendFrom(ctx context.Context, bck Bck, name, handle string, r io.Reader, size int64) (string, error) {
+	if err := validObjectName(name); err != nil {
+		return "", err
+	}
+	if size < 0 {
+		return "", fmt.Errorf("aisclient: AppendFrom of unknown size: %w", ErrInvalidArgument)
+	}
+	body, err := bodyOf(r, size)
+	if err != nil {
+		return "", err
+	}
+	q := bck.query()
+	q.Set("append_type", "append")
+	q.Set("append_handle", handle)
+	cl := &call{
+		op: "Append", method: http.MethodPut, path: objectPath(bck, name), query: q,
+		stream: body, size: size, firstByte: true, route: bck.key(name),
+	}
+	var next string
+	err = c.upload(ctx, cl, func(resp *http.Response) error {
 		next = resp.Header.Get(hdrAppendH)
 		if next == "" {
 			return fmt.Errorf("aisclient: Append %s: no %s in the response", resp.Request.URL.Path, hdrAppendH)
@@ -148,6 +195,53 @@ func addCustomHeaders(h http.Header, md map[string]string) error {
 		h.Add(hdrCustomMD, k+"="+md[k])
 	}
 	return nil
+}
+
+// sendsFile: the body is a file's bytes, sent by the kernel (fileBody).
+func sendsFile(cl *call) bool {
+	_, ok := cl.stream.(*fileBody)
+	return ok
+}
+
+// bodyOf is the request body for size bytes of r: a fileBody when r is an *os.File.
+func bodyOf(r io.Reader, size int64) (io.Reader, error) {
+	f, ok := r.(*os.File)
+	if !ok || size <= 0 {
+		return r, nil
+	}
+	pos, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, fmt.Errorf("aisclient: request body: %w", err)
+	}
+	return &fileBody{f: f, end: pos + size}, nil
+}
+
+// fileBody is the bytes of a file from its offset up to end, as a request body that net/http
+// hands to sendfile(2), page cache to socket: it is a syscall.Conn (sendfile reads from the
+// descriptor's position), and its Read, which the transport uses for the first bytes and to
+// check that nothing follows the announced length, stops at end.
+type fileBody struct {
+	f   *os.File
+	end int64
+}
+
+func (b *fileBody) SyscallConn() (syscall.RawConn, error) { return b.f.SyscallConn() }
+
+// Close does nothing: the caller owns the file.
+func (b *fileBody) Close() error { return nil }
+
+func (b *fileBody) Read(p []byte) (int, error) {
+	pos, err := b.f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, err
+	}
+	if pos >= b.end {
+		return 0, io.EOF
+	}
+	if rest := b.end - pos; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	return b.f.Read(p)
 }
 
 type countingReader struct {

@@ -260,6 +260,10 @@ func (c *Client) send(req *http.Request, cl *call) (*http.Response, error) {
 func (c *Client) newRequest(ctx context.Context, cl *call, target string) (*http.Request, error) {
 	var body io.Reader
 	switch {
+	case sendsFile(cl):
+		// As it is: net/http hands a body to sendfile only when it can see the file under
+		// its own wrappers (one io.NopCloser more hides it). fileBody.Close does nothing.
+		body = cl.stream
 	case cl.stream != nil:
 		body = io.NopCloser(cl.stream) // never let the transport close the caller's file
 	case cl.body != nil:

@@ -19,11 +19,19 @@ var ErrClosed = errors.New("cache closed")
 // It is called concurrently and should return promptly once ctx is cancelled.
 type Fetcher func(ctx context.Context, off int64, p []byte) (int, error)
 
+// RunFetcher fills bufs, the blocks that follow each other from off, with one request, in
+// order, and calls filled(i) as soon as bufs[i] is complete (once each, in index order). It
+// returns the error that stopped it before the last buffer, if any.
+type RunFetcher func(ctx context.Context, off int64, bufs [][]byte, filled func(i int)) error
+
 // Object is one immutable version of a byte object.
 type Object struct {
 	Key   string // identity INCLUDING version/checksum: a rewritten object has a new key, so old blocks are never served
 	Size  int64
 	Fetch Fetcher
+	// FetchRun, when set, lets readahead read up to MaxRun queued blocks with one request: a
+	// range GET per block cost the server and the client more CPU than the bytes.
+	FetchRun RunFetcher
 	// Volatile keeps the object's blocks out of Config.Tier: its Key is too weak an identity
 	// to trust beyond this mount (no checksum).
 	Volatile bool
@@ -64,10 +72,10 @@ type Cache struct {
 	wg      sync.WaitGroup
 
 	hits, misses, evictions, fetches, fetchBytes, bypassReads, readaheads atomic.Int64
+	pools                                                                 sync.Map // bufClass -> *sync.Pool of block buffers nobody holds any more
 
 	mu        sync.Mutex // guards the fields below
 	lru       *simplelru.LRU[blockKey, *block]
-	bufs      sync.Pool // full-size block buffers nobody holds any more
 	inflight  map[blockKey]*fetch
 	cached    int64    // bytes in lru
 	reserved  int64    // bytes of fetches in flight

@@ -12,6 +12,7 @@ const (
 	DefaultBlockSize    = 1 << 20
 	DefaultMaxReadahead = 64 << 20
 	DefaultMaxFetches   = 16
+	DefaultMaxRun       = 8
 
 	// maxBlockSize keeps one block's buffer allocatable on every platform.
 	maxBlockSize = 1 << 30
@@ -26,6 +27,7 @@ type Config struct {
 	BlockSize    int64 // default 1 MiB (power of two not required but typical)
 	MaxReadahead int64 // max bytes a sequential reader keeps in flight ahead; default 64 MiB; < 0 disables
 	MaxFetches   int   // global limit of concurrent fetches (readahead + demand); default 16
+	MaxRun       int   // most readahead blocks one Object.FetchRun call reads; default 8; 1 disables runs
 	Tier         Tier  // optional second tier below memory (a disk cache); nil: none
 	Logger       *slog.Logger
 }
@@ -44,6 +46,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxFetches == 0 {
 		c.MaxFetches = DefaultMaxFetches
 	}
+	if c.MaxRun == 0 {
+		c.MaxRun = DefaultMaxRun
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -61,6 +66,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxFetches < 0 {
 		errs = append(errs, fmt.Errorf("max fetches %d is negative", c.MaxFetches))
+	}
+	if c.MaxRun < 0 {
+		errs = append(errs, fmt.Errorf("max run %d is negative", c.MaxRun))
 	}
 	if d := c.withDefaults(); len(errs) == 0 && d.Capacity < d.BlockSize {
 		errs = append(errs, fmt.Errorf("capacity %d is smaller than one block of %d bytes", d.Capacity, d.BlockSize))

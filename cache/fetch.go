@@ -60,9 +60,9 @@ func (c *Cache) abandon(f *fetch) {
 }
 
 // startLocked reserves room for block idx of obj and fetches it in the background: at once for
-// demand (owner nil), or for readahead by owner when a readahead slot is free, else in FIFO order
-// as slots free up, so the block a stream needs first is fetched first.
-func (c *Cache) startLocked(obj Object, idx, size int64, owner *Reader) (*fetch, error) {
+// demand (owner nil), or for readahead by owner when a readahead slot is free (and queue is
+// false), else in FIFO order as slots free up, so the block a stream needs first is fetched first.
+func (c *Cache) startLocked(obj Object, idx, size int64, owner *Reader, queue bool) (*fetch, error) {
 	if c.closed {
 		return nil, ErrClosed
 	}
@@ -80,7 +80,7 @@ func (c *Cache) startLocked(obj Object, idx, size int64, owner *Reader) (*fetch,
 	switch {
 	case owner == nil:
 		c.spawnLocked(f)
-	case c.raRunning < c.raSlots:
+	case c.raRunning < c.raSlots && !queue:
 		c.raBytes += size
 		c.readaheads.Add(1)
 		f.raSlot = true
@@ -145,16 +145,23 @@ func (c *Cache) dropQueuedLocked(owner *Reader, err error) {
 	c.raQueue = kept
 }
 
-// run is the goroutine behind one started fetch.
+// run is the goroutine behind one started fetch, and of the queued readahead blocks right
+// after it that it takes along (run.go).
 func (c *Cache) run(f *fetch) {
 	defer c.wg.Done()
-	data, err := c.fetchBlock(f)
-	if err != nil {
-		c.log.Debug("block fetch failed", "key", f.key.key, "block", f.key.idx, "err", err)
+	if more := c.claimRun(f); len(more) > 0 {
+		c.fetchRun(append([]*fetch{f}, more...))
+	} else {
+		data, err := c.fetchBlock(f)
+		if err != nil {
+			c.log.Debug("block fetch failed", "key", f.key.key, "block", f.key.idx, "err", err)
+		}
+		c.mu.Lock()
+		c.finishLocked(f, data, err)
+		c.mu.Unlock()
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.finishLocked(f, data, err)
 	if f.raSlot {
 		c.raRunning--
 		c.startQueuedLocked()
@@ -195,10 +202,8 @@ func (c *Cache) fetchBlock(f *fetch) (*block, error) {
 		return b, nil
 	}
 	if err := c.fill(c.ctx, f.obj, f.off, b.data); err != nil {
-		if b.pool != nil {
-			buf := b.data
-			b.pool.Put(&buf)
-		}
+		buf := b.data
+		b.pool.Put(&buf)
 		return nil, err
 	}
 	f.fetched = true // read by finishLocked, which this goroutine runs next

@@ -28,7 +28,7 @@ func (c *Cache) blocks(ctx context.Context, r *Reader, first, last int64) ([]*bl
 			c.promoteLocked(f)
 		} else {
 			var err error
-			if f, err = c.startLocked(r.obj, first+i, r.blockLen(first+i), nil); err != nil {
+			if f, err = c.startLocked(r.obj, first+i, r.blockLen(first+i), nil, false); err != nil {
 				c.mu.Unlock()
 				c.giveUp(out, fetches)
 				return nil, err

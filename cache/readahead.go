@@ -35,10 +35,21 @@ func (r *Reader) observe(off, end int64) (bypass bool) {
 	}
 	from := max(s.raNext, s.lastBlock+1)
 	to := min(r.nblocks-1, s.lastBlock+s.window)
-	if from <= to {
+	// A full window waits until a whole run is due, so that one request reads it: else each
+	// block read would schedule one block.
+	run := int64(r.runBlocks())
+	if from <= to && (to-from+1 >= run || to == r.nblocks-1 || s.window < 2*run) {
 		s.raNext = r.c.readahead(r, from, to)
 	}
 	return false
+}
+
+// runBlocks is how many blocks one readahead request may read for r.
+func (r *Reader) runBlocks() int {
+	if r.obj.FetchRun == nil {
+		return 1
+	}
+	return max(1, r.c.cfg.MaxRun)
 }
 
 // continues reports whether a read at off belongs to the stream. A sequential stream tolerates
@@ -57,23 +68,30 @@ func (r *Reader) continues(off int64) bool {
 // flight, while readahead in flight stays within its budget. It returns the first block it did
 // not get to, where the next call resumes.
 func (c *Cache) readahead(r *Reader, from, to int64) (next int64) {
+	run := r.runBlocks()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	inRun := 0 // blocks scheduled since the last one that may take a slot
 	for idx := from; idx <= to; idx++ {
 		k := blockKey{r.obj.Key, idx}
 		if _, ok := c.inflight[k]; ok {
+			inRun = 0
 			continue
 		}
 		if _, ok := c.lru.Get(k); ok { // also marks it recently used: it is read next
+			inRun = 0
 			continue
 		}
 		n := r.blockLen(idx)
 		if c.raBytes+n > c.raLimit {
 			return idx
 		}
-		if _, err := c.startLocked(r.obj, idx, n, r); err != nil {
+		// The rest of a run queues even when slots are free: the run's first block takes
+		// them along when it starts (claimRun).
+		if _, err := c.startLocked(r.obj, idx, n, r, inRun > 0); err != nil {
 			return idx
 		}
+		inRun = (inRun + 1) % run
 	}
 	return to + 1
 }

@@ -111,4 +111,5 @@ const (
 	kindFile     = 'f'
 	kindDir      = 'd'
 	kindProvider = 'p'
+	kindArchive  = 'a'
 )

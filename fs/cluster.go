@@ -3,6 +3,7 @@ package fs
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -23,8 +24,14 @@ type bucketList struct {
 	buckets []aisclient.Bck
 }
 
-// get returns the buckets of provider ("" = all), listing the cluster when the cache is stale.
+// bucketsOf returns the buckets of provider ("" = all) in the global namespace, listing the
+// cluster when the cache is stale.
 func (f *FS) bucketsOf(ctx context.Context, provider string) ([]aisclient.Bck, error) {
+	return f.bucketsIn(ctx, provider, func(ns string) bool { return ns == "" })
+}
+
+// bucketsIn is bucketsOf for the namespaces inNs accepts.
+func (f *FS) bucketsIn(ctx context.Context, provider string, inNs func(string) bool) ([]aisclient.Bck, error) {
 	bl := &f.bucketList
 	bl.mu.Lock()
 	defer bl.mu.Unlock()
@@ -37,8 +44,7 @@ func (f *FS) bucketsOf(ctx context.Context, provider string) ([]aisclient.Bck, e
 	}
 	var out []aisclient.Bck
 	for _, b := range bl.buckets {
-		// Namespaced buckets have no place in a provider/bucket tree yet.
-		if (provider == "" || providerOf(b) == provider) && b.Namespace == "" {
+		if (provider == "" || providerOf(b) == provider) && inNs(b.Namespace) {
 			out = append(out, b)
 		}
 	}
@@ -150,12 +156,25 @@ func (n *providerNode) Readdir(ctx context.Context) (fusefs.DirStream, syscall.E
 	for _, b := range bcks {
 		ents = append(ents, fuse.DirEntry{Name: b.Name, Mode: syscall.S_IFDIR, Ino: direntIno(&n.Inode, b.Name, inoOf(kindDir, b, ""))})
 	}
+	if n.provider == aisclient.ProviderAIS {
+		nss, err := n.fsys.namespaceDirs(ctx)
+		if err != nil {
+			return nil, n.fsys.errno("readdir", n.provider, err)
+		}
+		for _, name := range nss {
+			ino := direntIno(&n.Inode, name, inoOf(kindProvider, aisclient.Bck{Provider: n.provider}, name))
+			ents = append(ents, fuse.DirEntry{Name: name, Mode: syscall.S_IFDIR, Ino: ino})
+		}
+	}
 	return fusefs.NewListDirStream(ents), 0
 }
 
 var _ = (fusefs.NodeLookuper)((*providerNode)(nil))
 
 func (n *providerNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	if n.provider == aisclient.ProviderAIS && (strings.HasPrefix(name, "@") || strings.HasPrefix(name, "#")) {
+		return n.namespaceChild(ctx, name, out)
+	}
 	bcks, err := n.fsys.bucketsOf(ctx, n.provider)
 	if err != nil {
 		return nil, n.fsys.errno("lookup", n.provider+"/"+name, err)

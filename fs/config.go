@@ -42,6 +42,14 @@ type Config struct {
 	// file come from AIS again and shared mmap(2) of it fails. 0 (the default) keeps the page cache.
 	DirectIOMin int64
 
+	// NoBatchReads turns off batched reads of small files (prefetch.go): each file is then read
+	// with its own GET.
+	NoBatchReads bool
+
+	// Archives shows every object named *.tar, *.tgz, *.tar.gz, *.tar.lz4 or *.zip as a read-only
+	// directory of its members (archive.go); Store must then be an ArchiveStore.
+	Archives bool
+
 	// ReadOnly refuses every change, custom metadata included, with EROFS.
 	ReadOnly bool
 
@@ -102,8 +110,15 @@ func (c *Config) Validate() error {
 		return errors.New("fs: a prefix needs a bucket")
 	case c.Prefix != "" && (!strings.HasSuffix(c.Prefix, "/") || strings.HasPrefix(c.Prefix, "/")):
 		return fmt.Errorf("fs: prefix %q must end in \"/\" and not start with one", c.Prefix)
+	case c.Archives && !isArchiveStore(c.Store):
+		return errors.New("fs: Config.Archives needs a Store that reads archives (ArchiveStore)")
 	case c.FileMode&^os.ModePerm != 0 || c.DirMode&^os.ModePerm != 0:
 		return errors.New("fs: file and directory modes take permission bits only")
 	}
 	return nil
+}
+
+func isArchiveStore(s Store) bool {
+	_, ok := s.(ArchiveStore)
+	return ok
 }

@@ -17,6 +17,10 @@ func (d *dirNode) writable(name string) syscall.Errno {
 		return syscall.EROFS
 	case len(name) > maxNameLen:
 		return syscall.ENAMETOOLONG
+	case d.fsys.arch != nil && isArchiveName(name):
+		// Such a name is a directory of members here: no file may be made, removed or
+		// renamed under it (the bytes of a new archive would vanish behind its members).
+		return syscall.EROFS
 	}
 	return 0
 }

@@ -26,6 +26,7 @@ type dirNode struct {
 
 	lc listCache
 	ov overlay
+	pf dirPrefetch // batched reads of its small files (prefetch.go)
 
 	metaMu sync.Mutex
 	meta   dirMeta // GUARDED_BY(metaMu)
@@ -97,7 +98,9 @@ func (d *dirNode) probe(ctx context.Context, prefix, name string) (*dirent, time
 	at := d.fsys.now()
 	a, err := d.fsys.store.HeadObject(ctx, d.bck, prefix+name)
 	if err == nil {
-		return &dirent{name: name, attr: attrFromHead(a)}, at, nil
+		e := &dirent{name: name, attr: attrFromHead(a)}
+		d.fsys.markArchive(e)
+		return e, at, nil
 	}
 	if !errors.Is(err, aisclient.ErrNotFound) {
 		return nil, at, err
@@ -116,6 +119,9 @@ func (d *dirNode) probe(ctx context.Context, prefix, name string) (*dirent, time
 // child returns the inode for a listed name, reusing a live one (its state: open writers,
 // kept page cache, properties) and refreshing its attributes.
 func (d *dirNode) child(ctx context.Context, e *dirent, at time.Time, out *fuse.EntryOut) *fusefs.Inode {
+	if e.archive {
+		return d.archiveChild(ctx, e, out)
+	}
 	if ch := d.GetChild(e.name); ch != nil {
 		switch n := ch.Operations().(type) {
 		case *dirNode:

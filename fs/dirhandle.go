@@ -54,9 +54,12 @@ func (h *dirHandle) next(ctx context.Context) (*fuse.DirEntry, syscall.Errno) {
 	}
 	h.recent[e.name] = e
 	de := &fuse.DirEntry{Name: e.name, Off: uint64(h.pos + 1)}
-	if e.isDir {
+	switch {
+	case e.archive:
+		de.Mode, de.Ino = syscall.S_IFDIR, direntIno(&h.dir.Inode, e.name, inoOf(kindArchive, h.dir.bck, h.prefix+e.name+"\x00"))
+	case e.isDir:
 		de.Mode, de.Ino = syscall.S_IFDIR, direntIno(&h.dir.Inode, e.name, inoOf(kindDir, h.dir.bck, h.prefix+e.name+"/"))
-	} else {
+	default:
 		de.Mode, de.Ino = e.attr.fileType(), direntIno(&h.dir.Inode, e.name, inoOf(kindFile, h.dir.bck, h.prefix+e.name))
 	}
 	return de, 0

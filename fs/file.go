@@ -43,10 +43,16 @@ func (f *FS) newFile(bck aisclient.Bck, name string) *fileNode {
 // objName is the node's current object name.
 func (n *fileNode) objName() string { return n.nm.resolve(&n.Inode, n.fsys.cfg.Prefix, "") }
 
-// setAttr records attributes fetched at `at`, unless newer ones are already known.
+// setAttr records attributes fetched at `at`, unless newer ones are already known. The access
+// time of unchanged content stays the one first seen: every GET moves AIS's atime, which is also
+// the file's mtime when no mtime was set, and a new mtime makes the kernel drop the file's page
+// cache (auto_inval_data), so a second epoch would read everything again.
 func (n *fileNode) setAttr(a objAttr, at time.Time) {
 	n.mu.Lock()
 	if !at.Before(n.attrAt) {
+		if a.version != "" && a.sameContent(n.attr) && !n.attr.atime.IsZero() {
+			a.atime = n.attr.atime
+		}
 		n.attr, n.attrAt = a, at
 	}
 	n.mu.Unlock()
@@ -87,6 +93,12 @@ func (n *fileNode) current(ctx context.Context) (objAttr, error) {
 	n.mu.Unlock()
 	if n.fsys.fresh(at) && (a.version != "" || a.cksum != "") {
 		return a, nil
+	}
+	if la, lat, ok := n.listedAttr(ctx); ok {
+		if !n.busy() {
+			n.setAttr(la, lat)
+		}
+		return la, nil
 	}
 	at = n.fsys.now()
 	h, err := n.fsys.store.HeadObject(ctx, n.bck, n.objName())
@@ -139,6 +151,8 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 	keep := n.opened && n.lastOpen.sameContent(a) && a.version != ""
 	n.opened, n.lastOpen = true, a
 	n.mu.Unlock()
+	name, dir := n.parentDir()
+	n.fsys.pf.opened(dir, name, a)
 
 	// A read handle has nothing to flush: NOFLUSH spares close(2) a round trip to this process.
 	fuseFlags := uint32(fuse.FOPEN_NOFLUSH)
@@ -151,27 +165,52 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 	return &readHandle{node: n, r: n.fsys.cache.NewReader(n.cacheObject(a))}, fuseFlags, 0
 }
 
-// cacheObject describes one version of the object to the block cache. The key carries version,
-// checksum and size, so blocks of a rewritten object are never served for the new one.
+// cacheObject describes one version of the object to the block cache.
 func (n *fileNode) cacheObject(a objAttr) cache.Object {
-	name := n.objName()
-	key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", n.bck, name, a.version, a.cksum, a.size)
+	return n.fsys.cacheObject(n.bck, n.objName(), a, n.expire)
+}
+
+// cacheObject describes one version of an object to the block cache (also for batched reads of
+// files not opened yet). The key carries version, checksum and size, so blocks of a rewritten
+// object are never served for the new one. stale, if set, runs when AIS has another version.
+func (f *FS) cacheObject(bck aisclient.Bck, name string, a objAttr, stale func()) cache.Object {
+	key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", bck, name, a.version, a.cksum, a.size)
 	// Without a checksum the key is too weak to trust across mounts: no disk tier for it.
-	return cache.Object{Key: key, Size: a.size, Fetch: n.fetcher(name, a), Volatile: a.cksum == ""}
+	return cache.Object{Key: key, Size: a.size, Fetch: f.fetcher(bck, name, a, stale), FetchRun: f.runFetcher(bck, name, a, stale), Volatile: a.cksum == ""}
 }
 
 // fetcher reads ranges of the object and refuses bytes of any other version than want.
-func (n *fileNode) fetcher(name string, want objAttr) cache.Fetcher {
+func (f *FS) fetcher(bck aisclient.Bck, name string, want objAttr, stale func()) cache.Fetcher {
 	return func(ctx context.Context, off int64, p []byte) (int, error) {
-		k, got, err := n.fsys.store.GetRange(ctx, n.bck, name, off, p)
+		k, got, err := f.store.GetRange(ctx, bck, name, off, p)
 		if err != nil {
 			return k, err
 		}
 		if changed(want.version, got.Version) || changed(want.cksum, got.CksumValue) {
-			n.expire()
-			return 0, fmt.Errorf("%s/%s: version %q became %q: %w", n.bck, name, want.version, got.Version, errStale)
+			if stale != nil {
+				stale()
+			}
+			return 0, fmt.Errorf("%s/%s: version %q became %q: %w", bck, name, want.version, got.Version, errStale)
 		}
 		return k, nil
+	}
+}
+
+// runFetcher reads consecutive blocks with one range GET, handing each to the cache as soon as
+// it is in, after checking that it is of version want.
+func (f *FS) runFetcher(bck aisclient.Bck, name string, want objAttr, stale func()) cache.RunFetcher {
+	return func(ctx context.Context, off int64, bufs [][]byte, filled func(int)) error {
+		_, _, err := f.store.GetRangeV(ctx, bck, name, off, bufs, func(i int, got *aisclient.ObjAttrs) error {
+			if changed(want.version, got.Version) || changed(want.cksum, got.CksumValue) {
+				if stale != nil {
+					stale()
+				}
+				return fmt.Errorf("%s/%s: version %q became %q: %w", bck, name, want.version, got.Version, errStale)
+			}
+			filled(i)
+			return nil
+		})
+		return err
 	}
 }
 

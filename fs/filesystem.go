@@ -16,7 +16,8 @@ import (
 // FS is one mounted tree. Every node points back to it for shared configuration.
 type FS struct {
 	cfg     Config
-	store   Store
+	store   patientStore
+	arch    ArchiveStore // nil unless Config.Archives
 	cache   *cache.Cache
 	wb      *writeback.Manager // nil when read-only
 	log     *slog.Logger
@@ -24,8 +25,12 @@ type FS struct {
 
 	nodes      *nodeCap
 	bucketList bucketList
+	pf         *prefetcher // nil: no batched reads
+	remoteList remoteList
 	authWarned atomic.Bool
-	onErrno    func(op string, errno syscall.Errno) // Config.OnErrno
+	// remotesWarned: the one log line for a cluster whose remote clusters cannot be listed.
+	remotesWarned atomic.Bool
+	onErrno       func(op string, errno syscall.Errno) // Config.OnErrno
 }
 
 // New validates cfg and returns a filesystem ready to mount with Root and Options.
@@ -34,7 +39,14 @@ func New(cfg Config) (*FS, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &FS{nodes: newNodeCap(cfg.MaxFileNodes), onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}, nil
+	f := &FS{nodes: newNodeCap(cfg.MaxFileNodes), onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}
+	if !cfg.NoBatchReads {
+		f.pf = newPrefetcher(f, cfg.Store, cfg.Cache)
+	}
+	if cfg.Archives {
+		f.arch = cfg.Store.(ArchiveStore)
+	}
+	return f, nil
 }
 
 // Root returns the root node: the cluster in cluster mode, else the bucket (below the prefix).
@@ -49,6 +61,9 @@ func (f *FS) Root() fusefs.InodeEmbedder {
 // on the given mount options.
 func (f *FS) Options(mo fuse.MountOptions) *fusefs.Options {
 	ttl := f.cfg.StatTTL
+	// Files opened with direct I/O (DirectIOMin) can still be mapped shared, as numpy.memmap
+	// and Python's mmap do; kernels before 6.6 ignore the flag and refuse such maps (ENODEV).
+	mo.ExtraCapabilities |= fuse.CAP_DIRECT_IO_ALLOW_MMAP
 	return &fusefs.Options{
 		MountOptions:    mo,
 		EntryTimeout:    &ttl,

@@ -25,21 +25,26 @@ func (h *readHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.Rea
 	if err != nil {
 		return nil, h.node.fsys.errno("read", h.node.path(), err)
 	}
-	if release == nil {
-		return fuse.ReadResultData(data), 0
-	}
-	// Zero copy: data is part of a cached block, held until go-fuse has written it.
+	// Zero copy: data is the caller's or part of a cached block, held until go-fuse has written
+	// it (release may be nil).
 	return &blockResult{data: data, release: release}, 0
 }
 
 // blockResult hands go-fuse a slice of a cached block and lets the block go once the reply is
 // written: go-fuse calls Done after sending the data to the kernel.
+//
+// It offers the data as slices: go-fuse then writes header and data with one writev. A result
+// without Slices makes go-fuse try splice(2) first, which for data in memory takes a pipe, grows
+// it, writes the header into it and throws it away before the writev: 7% of the daemon's CPU
+// in 4 KiB random reads.
 type blockResult struct {
 	data    []byte
 	release func()
 }
 
 func (r *blockResult) Bytes(buf []byte) ([]byte, fuse.Status) { return r.data, fuse.OK }
+
+func (r *blockResult) Slices() ([][]byte, fuse.Status) { return [][]byte{r.data}, fuse.OK }
 
 func (r *blockResult) Size() int { return len(r.data) }
 

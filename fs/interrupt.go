@@ -89,6 +89,32 @@ func (p patientStore) GetRange(ctx context.Context, bck aisclient.Bck, name stri
 	return p.s.GetRange(ctx, bck, name, off, b)
 }
 
+// GetRangeV reads consecutive buffers with one request when the store can (aisclient), else
+// with one GetRange each.
+func (p patientStore) GetRangeV(ctx context.Context, bck aisclient.Bck, name string, off int64, bufs [][]byte, filled func(int, *aisclient.ObjAttrs) error) (int, *aisclient.ObjAttrs, error) {
+	ctx, done := patient(ctx)
+	defer done()
+	if v, ok := p.s.(interface {
+		GetRangeV(context.Context, aisclient.Bck, string, int64, [][]byte, func(int, *aisclient.ObjAttrs) error) (int, *aisclient.ObjAttrs, error)
+	}); ok {
+		return v.GetRangeV(ctx, bck, name, off, bufs, filled)
+	}
+	total := 0
+	var attrs *aisclient.ObjAttrs
+	for i, b := range bufs {
+		n, a, err := p.s.GetRange(ctx, bck, name, off+int64(total), b)
+		total += n
+		if err != nil || n < len(b) {
+			return total, a, err
+		}
+		attrs = a
+		if err := filled(i, a); err != nil {
+			return total, a, err
+		}
+	}
+	return total, attrs, nil
+}
+
 func (p patientStore) PatchCustom(ctx context.Context, bck aisclient.Bck, name string, md map[string]string, replace bool) error {
 	ctx, done := patient(ctx)
 	defer done()

@@ -17,6 +17,7 @@ type dirent struct {
 	attr    objAttr   // files only
 	at      time.Time // overlay entries: when this mount made the change
 	pending bool      // overlay entries: a file created here and not uploaded yet
+	archive bool      // an archive object shown as a directory of its members (Config.Archives)
 }
 
 // listProps are the properties a directory listing asks for: enough for stat(2) without a HEAD.
@@ -30,6 +31,15 @@ type lent struct {
 	atime            int64 // Unix nanoseconds; 0 = unknown
 	nlen, vlen, clen uint32
 	dir              bool
+}
+
+// dirent is e as the directory shows it.
+func (l *listing) dirent(e *lent) *dirent {
+	d := e.dirent()
+	if l.mark != nil {
+		l.mark(d)
+	}
+	return d
 }
 
 // name is the entry's path component.
@@ -85,6 +95,7 @@ func cmpKey(a string, aDir bool, b string, bDir bool) int {
 type listing struct {
 	at     time.Time // when the LIST started
 	prefix string
+	mark   func(*dirent) // marks archives among listed entries (FS.markArchive); nil in tests
 
 	mu       sync.Mutex
 	ents     lents         // GUARDED_BY(mu): append-only, in arrival order
@@ -244,7 +255,7 @@ func (l *listing) get(name string) (*dirent, bool) {
 		if l.index == nil {
 			for i := range n { // still loading, out of order: rare
 				if e := l.ents.at(i); e.name() == name {
-					return e.dirent(), true
+					return l.dirent(e), true
 				}
 			}
 			return nil, false
@@ -265,7 +276,7 @@ func (l *listing) get(name string) (*dirent, bool) {
 		}
 		if lo < n {
 			if e := at(lo); e.name() == name && e.dir == dir {
-				return e.dirent(), true
+				return l.dirent(e), true
 			}
 		}
 	}
@@ -378,6 +389,7 @@ func (d *dirNode) start(ctx context.Context, limit int) (l *listing, limited boo
 			lc.cur = nil // stale: nothing answers from it, and a big one should not live on beside its successor
 		}
 		l := newListing(d.prefix(), d.fsys.now())
+		l.mark = d.fsys.markArchive
 		lc.loading, lc.loadLimit = l, limit
 		// Detached from the caller: others may use the same LIST.
 		go d.list(context.WithoutCancel(ctx), l, limit)

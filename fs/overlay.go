@@ -116,12 +116,12 @@ func (o *overlay) listed(e *lent, l *listing, seen func(string)) (*dirent, bool)
 	_, local := o.local[name]
 	_, removed := o.removed[name]
 	if !local && !removed {
-		return e.dirent(), true
+		return l.dirent(e), true
 	}
 	if local {
 		seen(name)
 	}
-	d, ok, _ := o.decide(name, e.dirent(), true, l, true)
+	d, ok, _ := o.decide(name, l.dirent(e), true, l, true)
 	return d, ok
 }
 

@@ -382,4 +382,11 @@ func TestDirectIOReads(t *testing.T) {
 		}
 		mustEqual(t, "pread", buf[:n], data[off:min(off+int64(len(buf)), int64(len(data)))])
 	}
+	// A shared read-only map (numpy.memmap, Python's mmap) works on a direct I/O file.
+	m, err := syscall.Mmap(int(f.Fd()), 0, len(data), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		t.Fatalf("mmap MAP_SHARED of a direct I/O file: %v", err)
+	}
+	defer syscall.Munmap(m)
+	mustEqual(t, "mmap", m, data)
 }

@@ -27,6 +27,9 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 	if errno := d.writable(newName); errno != 0 {
 		return errno
 	}
+	if errno := d.writable(name); errno != 0 {
+		return errno
+	}
 	dst, ok := newParent.(*dirNode)
 	if !ok || dst.bck != d.bck || providerOf(d.bck) != aisclient.ProviderAIS {
 		return syscall.EXDEV

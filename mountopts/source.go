@@ -19,7 +19,10 @@ type Source struct {
 	Endpoint string // set when SOURCE is an http(s)://host:port URL (cluster mode); scheme+host[:port], no trailing slash
 	Provider string // AIS provider name for a bucket source: "ais","aws","gcp","azure","oci"
 	Bucket   string // "" in cluster mode
-	Prefix   string // object-name prefix below the bucket, "" or ending in "/" (no leading "/"; "a//b" cleaned)
+	// Namespace is AIS's namespace of an ais bucket: "@ALIAS" or "@UUID" (a remote AIS
+	// cluster), "@UUID#NS", "#NS" (a namespace of this cluster); "" for the global one.
+	Namespace string
+	Prefix    string // object-name prefix below the bucket, "" or ending in "/" (no leading "/"; "a//b" cleaned)
 }
 
 // IsCluster reports whether the source is a whole cluster rather than one bucket.
@@ -34,10 +37,14 @@ func (s Source) String() string {
 	if s.Bucket == "" {
 		return ""
 	}
-	if s.Prefix == "" {
-		return aisclient.Scheme(s.Provider) + "://" + s.Bucket
+	bucket := s.Bucket
+	if s.Namespace != "" {
+		bucket = s.Namespace + "/" + bucket
 	}
-	return aisclient.Scheme(s.Provider) + "://" + s.Bucket + "/" + s.Prefix
+	if s.Prefix == "" {
+		return aisclient.Scheme(s.Provider) + "://" + bucket
+	}
+	return aisclient.Scheme(s.Provider) + "://" + bucket + "/" + s.Prefix
 }
 
 // ParseSource parses the SOURCE argument. See the package documentation for the forms accepted.
@@ -68,6 +75,21 @@ func parseSource(raw string) (Source, string) {
 	if provider == "" {
 		return Source{}, fmt.Sprintf("unknown scheme %q: want one of %s, http, https", scheme, aisclient.SchemeList)
 	}
+	ns := ""
+	if strings.HasPrefix(rest, "@") || strings.HasPrefix(rest, "#") {
+		if provider != aisclient.ProviderAIS {
+			return Source{}, "namespaces (@ALIAS, @UUID#NS, #NS) exist only for ais:// buckets"
+		}
+		var after string
+		ns, after, _ = strings.Cut(rest, "/")
+		if err := aisclient.CheckNamespace(ns); err != nil {
+			return Source{}, err.Error()
+		}
+		if after == "" {
+			return Source{}, fmt.Sprintf("namespace %q: missing bucket name (want ais://%s/BUCKET)", ns, ns)
+		}
+		rest = after
+	}
 	bucket, prefix, _ := strings.Cut(rest, "/")
 	if reason := checkBucket(bucket); reason != "" {
 		return Source{}, reason
@@ -76,14 +98,14 @@ func parseSource(raw string) (Source, string) {
 	if reason != "" {
 		return Source{}, reason
 	}
-	return Source{Provider: provider, Bucket: bucket, Prefix: clean}, ""
+	return Source{Provider: provider, Namespace: ns, Bucket: bucket, Prefix: clean}, ""
 }
 
 // checkBucket applies AIS's bucket-name rule (aisclient owns it) so a bad name fails here,
 // not on the first request.
 func checkBucket(b string) string {
 	if strings.HasPrefix(b, "@") || strings.Contains(b, "#") {
-		return "bucket namespaces (@uuid#namespace) are not supported"
+		return fmt.Sprintf("bucket name %q: a namespace comes before the bucket (ais://@ALIAS/BUCKET, ais://#NS/BUCKET)", b)
 	}
 	if err := aisclient.CheckBucketName(b); err != nil {
 		return err.Error()

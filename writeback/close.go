@@ -3,6 +3,7 @@ package writeback
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 )
 
@@ -32,25 +33,36 @@ func (f *File) Close(ctx context.Context) error {
 	}
 	reserved := f.reserved
 	f.reserved = 0
+	var uerr *UploadError
+	if err != nil && !errors.As(err, &uerr) {
+		// Not latched (the context ended): the bytes must still end up in the staging directory.
+		if serr := f.spillLocked(); serr != nil {
+			err = fmt.Errorf("%w; and the content, held in memory, could not be saved: %w", err, serr)
+		}
+	}
+	fh, path := f.fh, f.path
+	f.dropMemLocked()
 	f.mu.Unlock()
 
 	f.m.space.release(reserved)
 	f.m.forget(f)
-	cerr := f.fh.Close()
+	var cerr error
+	if fh != nil {
+		cerr = fh.Close()
+	}
 	if err == nil {
-		if rerr := os.Remove(f.path); rerr != nil {
-			f.m.log.Warn("writeback: removing staging file", "path", f.path, "err", rerr)
+		if fh != nil {
+			if rerr := os.Remove(path); rerr != nil {
+				f.m.log.Warn("writeback: removing staging file", "path", path, "err", rerr)
+			}
 		}
 		err = cerr // a close error of a file already uploaded is only worth reporting
-	} else {
+	} else if uerr == nil {
 		// A latched failure was logged when it happened; say it once more only if not.
-		var uerr *UploadError
-		if !errors.As(err, &uerr) {
-			err = &UploadError{Bucket: f.bck, Object: f.name, Path: f.path, Err: err}
-			f.m.failed.Add(1)
-			f.m.log.Error("writeback: upload failed; content kept in staging file",
-				"op", "close", "bucket", f.bck.String(), "object", f.name, "path", f.path, "err", err)
-		}
+		err = &UploadError{Bucket: f.bck, Object: f.name, Path: path, Err: err}
+		f.m.failed.Add(1)
+		f.m.log.Error("writeback: upload failed; content kept in staging file",
+			"op", "close", "bucket", f.bck.String(), "object", f.name, "path", path, "err", err)
 	}
 	f.mu.Lock()
 	f.closeErr = err

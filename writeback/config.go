@@ -35,8 +35,9 @@ type Config struct {
 	// ChunkSize is the size of one append piece, default 8 MiB. A file smaller than this
 	// when it is finalized goes up with one PUT.
 	ChunkSize int64
-	// MaxInFlight bounds the buffer bytes of all uploads (and fetches of old content) at
-	// once, i.e. memory; default 256 MiB. One request never needs more than ChunkSize.
+	// MaxInFlight bounds the buffer bytes of all fetches of old content at once, i.e.
+	// memory; default 256 MiB. One fetch never needs more than ChunkSize. Uploads hold no
+	// buffer (they are sent with sendfile).
 	MaxInFlight int64
 	// OpTimeout bounds one Sync or Close: the upload and every resend of the staging file
 	// after a transient failure (AIS restarting, a connection reset, a 5xx), default 2 min.

@@ -23,10 +23,15 @@ func (f *File) Discard() error {
 	f.closed, f.dirty = true, false
 	reserved := f.reserved
 	f.reserved = 0
+	fh, path := f.fh, f.path
+	f.dropMemLocked()
 	f.mu.Unlock()
 
 	f.m.space.release(reserved)
 	f.m.forget(f)
-	f.fh.Close()
-	return os.Remove(f.path)
+	if fh == nil {
+		return nil
+	}
+	fh.Close()
+	return os.Remove(path)
 }

@@ -40,9 +40,14 @@
 // object it left (for a prefix of at least one chunk, AIS copies it server side) or PUTs
 // again.
 //
-// Memory is bounded: pieces are read from the staging file into buffers from a pool, and all
-// requests (and fetches of old content) together hold at most Config.MaxInFlight bytes. A PUT
-// streams from the staging file and counts min(size, ChunkSize).
+// The checksum is computed as the bytes are written: a write that extends the hashed prefix
+// of the content is folded into a running XXH64, so an upload of a file written in order
+// never reads it back; bytes written out of order (or everything, after a change below the
+// hashed prefix) are read once when the upload needs the sum.
+//
+// Memory is bounded: appends and PUTs send from the staging file with sendfile(2), page cache
+// to socket, holding no buffer; fetches of old content read into buffers from a pool, and
+// hold at most Config.MaxInFlight bytes together.
 //
 // # Failures
 //

@@ -44,10 +44,13 @@ func (f *File) fetchLocked(ctx context.Context) error {
 	defer f.mu.Unlock()
 	f.reserved += n
 	f.base = 0
+	if f.hashed == 0 { // nothing below base could be hashed: the download's hash is the prefix's
+		f.wh, f.hashed = *d, n
+	}
 	if edit {
 		f.fetched = true
 		f.size = n
-		f.obj = objState{ok: true, exists: true, length: n, digest: *d, digestOK: true}
+		f.obj = objState{ok: true, exists: true, length: n}
 		f.front.reset(n)
 	}
 	return nil

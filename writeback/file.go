@@ -20,8 +20,6 @@ type File struct {
 	bck  aisclient.Bck
 	name string
 	mode Mode
-	path string   // staging file
-	fh   *os.File // staging file; offsets are content offsets
 	// customFn is OpenOptions.CustomFunc.
 	customFn func() map[string]string
 
@@ -32,6 +30,12 @@ type File struct {
 	fetchMu sync.Mutex
 
 	mu sync.Mutex
+	// Where the content is (content.go): in mem while small, else in the staging file, whose
+	// offsets are content offsets. fh and path are set once (at open or when the content
+	// moves out of memory) and then stay. GUARDED_BY(mu)
+	fh   *os.File
+	path string
+	mem  []byte
 	// The content. GUARDED_BY(mu)
 	size     int64 // logical size
 	base     int64 // [0, base) is the object's and not fetched yet (a hole in the staging file)
@@ -40,6 +44,10 @@ type File struct {
 	dirty    bool
 	custom   map[string]string
 	front    frontier // how far the content was written without gaps, for streaming
+	// wh is the XXH64 of content[0:hashed), folded in as writes extend that prefix, so an
+	// upload of a file written in order knows its checksum without reading it back.
+	wh     xxhash.Digest
+	hashed int64
 
 	// What AIS holds, and the streaming state. GUARDED_BY(mu)
 	obj       objState
@@ -59,11 +67,9 @@ type File struct {
 
 // objState is what the AIS object is known to hold.
 type objState struct {
-	ok       bool  // the object (absent when !exists) is content[0:length): an append chain may start on it
-	exists   bool  // the object exists
-	length   int64 // its size
-	digest   xxhash.Digest
-	digestOK bool // digest covers content[0:length)
+	ok     bool  // the object (absent when !exists) is content[0:length): an append chain may start on it
+	exists bool  // the object exists
+	length int64 // its size
 }
 
 // chainState is the unfinished append chain. Its work file on the target holds content[0:sent).
@@ -73,31 +79,37 @@ type chainState struct {
 	handle   string // latest handle
 	sent     int64
 	inflight int64 // bytes of the append in progress, from sent
-	digest   xxhash.Digest
-	digestOK bool // digest covers content[0:sent)
 }
 
+// newFile makes a File; fh is nil for a content that starts in memory.
 func newFile(m *Manager, bck aisclient.Bck, name string, mode Mode, opts OpenOptions, fh *os.File) *File {
-	f := &File{m: m, bck: bck, name: name, mode: mode, path: fh.Name(), fh: fh, custom: cloneCustom(opts.Custom), customFn: opts.CustomFunc}
-	f.obj.digest = *xxhash.New()
+	f := &File{m: m, bck: bck, name: name, mode: mode, fh: fh, custom: cloneCustom(opts.Custom), customFn: opts.CustomFunc}
+	if fh != nil {
+		f.path = fh.Name()
+	}
+	f.wh = *xxhash.New()
 	switch mode {
 	case Truncate:
 		// Content starts empty; the open itself is a change (a Sync creates or empties the object).
 		f.dirty = true
 		f.obj.ok = !opts.Exists
 		f.obj.exists = opts.Exists
-		f.obj.digestOK = true
 	case Edit, Append:
 		f.size, f.base = opts.Size, opts.Size
-		f.obj = objState{ok: true, exists: true, length: opts.Size, digest: *xxhash.New(), digestOK: opts.Size == 0}
+		f.obj = objState{ok: true, exists: true, length: opts.Size}
 		f.fetched = mode == Append // Append fetches only what it must
 	}
 	f.front.reset(f.size)
 	return f
 }
 
-// Path is the staging file's path.
-func (f *File) Path() string { return f.path }
+// Path is the staging file's path; "" while the content is in memory (a small file, until
+// its upload fails for good).
+func (f *File) Path() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.path
+}
 
 // Size is the content's current size.
 func (f *File) Size() int64 {
@@ -157,7 +169,15 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 		}
 	}
 	f.mu.Lock()
-	closed, size := f.closed, f.size
+	closed, size, fh := f.closed, f.size, f.fh
+	if !closed && off < size && fh == nil {
+		n := copy(p, f.mem[off:size])
+		f.mu.Unlock()
+		if n < len(p) {
+			return n, io.EOF
+		}
+		return n, nil
+	}
 	f.mu.Unlock()
 	if closed {
 		return 0, ErrClosed
@@ -167,7 +187,7 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 	}
 	// Unlocked: pread is safe beside writes, and bytes being written may read either way.
 	want := min(int64(len(p)), size-off)
-	n, err := f.fh.ReadAt(p[:want], off)
+	n, err := fh.ReadAt(p[:want], off)
 	if err == nil && n < len(p) {
 		err = io.EOF
 	}
@@ -207,7 +227,7 @@ func (f *File) WriteAt(p []byte, off int64) (int, error) {
 	f.noteChangeLocked(off)
 	// Under mu: the uploader must not pick a piece before its bytes are in the file,
 	// and a concurrent Truncate must not interleave with the write.
-	n, err := f.fh.WriteAt(p, off)
+	n, err := f.writeLocked(p, off)
 	grown := max(0, off+int64(n)-f.size)
 	f.m.space.release(grow - grown)
 	f.size += grown
@@ -215,6 +235,7 @@ func (f *File) WriteAt(p []byte, off int64) (int, error) {
 	if n > 0 {
 		f.dirty = true
 		f.front.add(off, off+int64(n))
+		f.hashWrittenLocked(p[:n], off)
 		f.maybeStreamLocked()
 	}
 	if err != nil {
@@ -248,16 +269,16 @@ func (f *File) Truncate(size int64) error {
 			return err
 		}
 		f.noteChangeLocked(old)
-		if err := f.fh.Truncate(size); err != nil {
+		if err := f.resizeLocked(size); err != nil {
 			f.m.space.release(size - old)
-			return fmt.Errorf("writeback: staging truncate: %w", err)
+			return err
 		}
 		f.reserved += size - old
 		f.front.add(old, size)
 	default:
 		f.noteChangeLocked(size)
-		if err := f.fh.Truncate(size); err != nil {
-			return fmt.Errorf("writeback: staging truncate: %w", err)
+		if err := f.resizeLocked(size); err != nil {
+			return err
 		}
 		f.m.space.release(old - size)
 		f.reserved -= old - size
@@ -266,6 +287,35 @@ func (f *File) Truncate(size int64) error {
 	f.size = size
 	f.dirty = true
 	f.maybeStreamLocked()
+	return nil
+}
+
+// writeLocked stores p at off: in memory while it fits, else in the staging file.
+func (f *File) writeLocked(p []byte, off int64) (int, error) {
+	if f.inMemoryLocked() {
+		if f.memWriteLocked(p, off) {
+			return len(p), nil
+		}
+		if err := f.spillLocked(); err != nil {
+			return 0, err
+		}
+	}
+	return f.fh.WriteAt(p, off)
+}
+
+// resizeLocked sets the stored content's size.
+func (f *File) resizeLocked(size int64) error {
+	if f.inMemoryLocked() {
+		if f.memResizeLocked(size) {
+			return nil
+		}
+		if err := f.spillLocked(); err != nil {
+			return err
+		}
+	}
+	if err := f.fh.Truncate(size); err != nil {
+		return fmt.Errorf("writeback: staging truncate: %w", err)
+	}
 	return nil
 }
 
@@ -305,5 +355,18 @@ func (f *File) noteChangeLocked(off int64) {
 	}
 	if off < f.obj.length {
 		f.obj.ok = false
+	}
+	if off < f.hashed {
+		f.wh.Reset()
+		f.hashed = 0
+	}
+}
+
+// hashWrittenLocked folds bytes just written at off into wh when they extend the hashed
+// prefix. Bytes written elsewhere are read back when an upload needs the checksum (digestTo).
+func (f *File) hashWrittenLocked(p []byte, off int64) {
+	if off == f.hashed && f.base == 0 {
+		f.wh.Write(p)
+		f.hashed += int64(len(p))
 	}
 }

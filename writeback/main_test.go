@@ -269,9 +269,9 @@ func (s *countingStore) PutObject(ctx context.Context, bck aisclient.Bck, name s
 	return s.Store.PutObject(ctx, bck, name, r, size, opts)
 }
 
-func (s *countingStore) Append(ctx context.Context, bck aisclient.Bck, name, handle string, p []byte) (string, error) {
+func (s *countingStore) AppendFrom(ctx context.Context, bck aisclient.Bck, name, handle string, r io.Reader, size int64) (string, error) {
 	s.appends.Add(1)
-	return s.Store.Append(ctx, bck, name, handle, p)
+	return s.Store.AppendFrom(ctx, bck, name, handle, r, size)
 }
 
 func (s *countingStore) Flush(ctx context.Context, bck aisclient.Bck, name, handle, ckType, ckValue string) error {

@@ -25,8 +25,8 @@ type Manager struct {
 	// when Shutdown runs out of time.
 	ctx      context.Context
 	cancel   context.CancelFunc
-	bufs     sync.Pool // *[]byte of cfg.ChunkSize: append pieces, fetches
-	hashBufs sync.Pool // *[]byte of hashBufSize: checksum pass before a PUT
+	bufs     sync.Pool // *[]byte of cfg.ChunkSize: fetches of old content
+	hashBufs sync.Pool // *[]byte of hashBufSize: checksum of what the writes did not hash
 	budget   *budget
 	space    space
 
@@ -34,6 +34,8 @@ type Manager struct {
 	uploads  atomic.Int64 // requests in flight
 	uploaded atomic.Int64 // bytes AIS acknowledged
 	failed   atomic.Int64 // Files whose upload failed for good
+
+	memUsed atomic.Int64 // bytes of contents staged in memory (content.go)
 
 	mu    sync.Mutex
 	files map[*File]struct{} // open Files; GUARDED_BY(mu)
@@ -45,7 +47,7 @@ type Stats struct {
 	OpenFiles     int   // Files not yet closed
 	DirtyFiles    int   // of those, with content not yet durable in AIS
 	Uploads       int64 // upload requests (append, flush, PUT) in flight
-	InFlightBytes int64 // bytes those requests hold against Config.MaxInFlight
+	InFlightBytes int64 // buffer bytes fetches of old content hold against Config.MaxInFlight
 	BytesUploaded int64 // content bytes AIS acknowledged, in total
 	StagingBytes  int64 // bytes held in staging files, against Config.MaxStaging
 	FailedFiles   int64 // Files whose upload failed for good (staging file kept)
@@ -115,16 +117,21 @@ func (m *Manager) Open(ctx context.Context, bck aisclient.Bck, name string, mode
 	if shut {
 		return nil, fmt.Errorf("writeback: manager shut down: %w", ErrClosed)
 	}
-	fh, err := createStaging(m.cfg.Dir, bck, name)
-	if err != nil {
-		return nil, err
+	var fh *os.File // a Truncate-mode content starts empty, in memory (content.go)
+	if mode != Truncate {
+		var err error
+		if fh, err = createStaging(m.cfg.Dir, bck, name); err != nil {
+			return nil, err
+		}
 	}
 	f := newFile(m, bck, name, mode, opts, fh)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.shut { // lost a race with Shutdown
-		fh.Close()
-		os.Remove(fh.Name())
+		if fh != nil {
+			fh.Close()
+			os.Remove(fh.Name())
+		}
 		return nil, fmt.Errorf("writeback: manager shut down: %w", ErrClosed)
 	}
 	m.files[f] = struct{}{}

@@ -3,8 +3,8 @@ package writeback
 import (
 	"context"
 	"fmt"
-
-	"github.com/aisfs/aisfs/internal/xxhash"
+	"io"
+	"os"
 )
 
 // streamableLocked: the uploader has a whole piece to send on a chain that can only end in
@@ -52,11 +52,11 @@ func (f *File) stream(ctx context.Context, done chan struct{}, cancel context.Ca
 			f.startChainLocked()
 		}
 		n := f.m.cfg.ChunkSize
-		off, handle, d, gen := f.chain.sent, f.chain.handle, f.chain.digest, f.chain.gen
+		off, handle, gen := f.chain.sent, f.chain.handle, f.chain.gen
 		f.chain.inflight = n
 		f.mu.Unlock()
 
-		next, err := f.appendPiece(ctx, handle, off, n, &d)
+		next, err := f.appendPiece(ctx, handle, off, n)
 
 		f.mu.Lock()
 		switch {
@@ -70,7 +70,7 @@ func (f *File) stream(ctx context.Context, done chan struct{}, cancel context.Ca
 				"bucket", f.bck.String(), "object", f.name, "offset", off, "err", err)
 		default:
 			f.chain.inflight = 0
-			f.chain.handle, f.chain.sent, f.chain.digest = next, off+n, d
+			f.chain.handle, f.chain.sent = next, off+n
 		}
 		f.mu.Unlock()
 	}
@@ -78,13 +78,7 @@ func (f *File) stream(ctx context.Context, done chan struct{}, cancel context.Ca
 
 // startChainLocked begins a chain on top of the object, which holds content[0:obj.length).
 func (f *File) startChainLocked() {
-	f.chain = chainState{
-		active:   true,
-		gen:      f.chain.gen + 1,
-		sent:     f.obj.length,
-		digest:   f.obj.digest,
-		digestOK: f.obj.digestOK,
-	}
+	f.chain = chainState{active: true, gen: f.chain.gen + 1, sent: f.obj.length}
 }
 
 // dropChainLocked abandons the chain: it is never flushed, so the object is untouched.
@@ -93,26 +87,40 @@ func (f *File) dropChainLocked() {
 }
 
 // appendPiece sends content[off, off+n) from the staging file as the next append of the
-// chain at handle, folding the bytes into d, and returns the next handle.
-func (f *File) appendPiece(ctx context.Context, handle string, off, n int64, d *xxhash.Digest) (string, error) {
-	granted, err := f.m.budget.acquire(ctx, n)
+// chain at handle and returns the next handle. The bytes go from the page cache to the
+// socket (sendfile): no buffer, so no memory budget.
+func (f *File) appendPiece(ctx context.Context, handle string, off, n int64) (string, error) {
+	r, err := f.section(off)
 	if err != nil {
 		return "", err
 	}
-	defer f.m.budget.release(granted)
-	bp := f.m.getBuf()
-	defer f.m.putBuf(bp)
-	b := (*bp)[:n]
-	if _, err := f.fh.ReadAt(b, off); err != nil {
-		return "", fmt.Errorf("%w at %d: %w", errStaging, off, err)
-	}
-	d.Write(b)
+	defer r.Close()
 	f.m.uploads.Add(1)
-	next, err := f.m.store.Append(ctx, f.bck, f.name, handle, b)
+	next, err := f.m.store.AppendFrom(ctx, f.bck, f.name, handle, r, n)
 	f.m.uploads.Add(-1)
 	if err != nil {
 		return "", fmt.Errorf("append at offset %d: %w", off, err)
 	}
 	f.m.uploaded.Add(n)
 	return next, nil
+}
+
+// section opens the staging file anew, positioned at off, as the body of one request. Its
+// own descriptor, because the kernel reads it from its position (sendfile), and a request
+// that was given up may still be sending while the next one starts.
+func (f *File) section(off int64) (*os.File, error) {
+	f.mu.Lock()
+	path := f.path
+	f.mu.Unlock()
+	r, err := os.Open(path)
+	if err == nil {
+		_, err = r.Seek(off, io.SeekStart)
+		if err != nil {
+			r.Close()
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errStaging, err)
+	}
+	return r, nil
 }

@@ -12,7 +12,7 @@ import (
 
 const cksumXXHash = "xxhash2" // AIS's name for XXH64
 
-// hashBufSize is the buffer of the local read pass that checksums a file before its PUT.
+// hashBufSize is the buffer of the read pass that checksums what the writes could not.
 const hashBufSize = 256 << 10
 
 // Sync makes the content durable in AIS: it finishes the append chain with a verified flush,
@@ -54,15 +54,18 @@ func (f *File) syncGated(ctx context.Context) error {
 // latch records a final upload failure: every later Sync and Close returns it, and the
 // staging file is kept.
 func (f *File) latch(op string, cause error) error {
-	uerr := &UploadError{Bucket: f.bck, Object: f.name, Path: f.path, Err: cause}
 	f.mu.Lock()
+	if err := f.spillLocked(); err != nil { // the bytes must be on disk, where the error says
+		cause = fmt.Errorf("%w; and the content, held in memory, could not be saved: %w", cause, err)
+	}
+	uerr := &UploadError{Bucket: f.bck, Object: f.name, Path: f.path, Err: cause}
 	f.err = uerr
 	f.streamOff = true
-	size := f.size
+	size, path := f.size, f.path
 	f.mu.Unlock()
 	f.m.failed.Add(1)
 	f.m.log.Error("writeback: upload failed; content kept in staging file",
-		"op", op, "bucket", f.bck.String(), "object", f.name, "path", f.path, "size", size, "err", cause)
+		"op", op, "bucket", f.bck.String(), "object", f.name, "path", path, "size", size, "err", cause)
 	return uerr
 }
 
@@ -113,10 +116,10 @@ func (f *File) finishChain(ctx context.Context) error {
 	c, size := f.chain, f.size
 	f.mu.Unlock()
 
-	handle, off, d := c.handle, c.sent, c.digest
+	handle, off := c.handle, c.sent
 	for off < size {
 		n := min(f.m.cfg.ChunkSize, size-off)
-		next, err := f.appendPiece(ctx, handle, off, n, &d)
+		next, err := f.appendPiece(ctx, handle, off, n)
 		if err != nil {
 			f.mu.Lock()
 			f.dropChainLocked()
@@ -126,8 +129,13 @@ func (f *File) finishChain(ctx context.Context) error {
 		}
 		handle, off = next, off+n
 	}
+	// The checksum of the whole content, unless its old bytes were never local (Append mode).
 	var ckType, ckValue string
-	if c.digestOK {
+	if f.localContent() {
+		d, err := f.digestTo(size)
+		if err != nil {
+			return err
+		}
 		ckType, ckValue = cksumXXHash, xxhash.Hex(d.Sum64())
 	}
 	f.m.uploads.Add(1)
@@ -143,7 +151,7 @@ func (f *File) finishChain(ctx context.Context) error {
 		f.streamOff = true
 		return fmt.Errorf("flush: %w", err)
 	}
-	f.obj = objState{ok: true, exists: true, length: size, digest: d, digestOK: c.digestOK}
+	f.obj = objState{ok: true, exists: true, length: size}
 	f.cleanLocked(size)
 	f.last = SyncResult{Method: MethodAppend, Size: size}
 	return nil
@@ -165,18 +173,18 @@ func (f *File) put(ctx context.Context) error {
 		maps.Copy(custom, f.customFn())
 	}
 
-	d, err := f.hashStaging(size)
+	d, err := f.digestTo(size)
 	if err != nil {
 		return err
 	}
-	granted, err := f.m.budget.acquire(ctx, min(size, f.m.cfg.ChunkSize))
+	r, done, err := f.body(0, size) // a staging file goes by sendfile: no buffer, no memory budget
 	if err != nil {
 		return err
 	}
-	defer f.m.budget.release(granted)
+	defer done()
 	opts := aisclient.PutOptions{Custom: custom, CksumType: cksumXXHash, CksumValue: xxhash.Hex(d.Sum64())}
 	f.m.uploads.Add(1)
-	attrs, err := f.m.store.PutObject(ctx, f.bck, f.name, io.NewSectionReader(f.fh, 0, size), size, opts)
+	attrs, err := f.m.store.PutObject(ctx, f.bck, f.name, r, size, opts)
 	f.m.uploads.Add(-1)
 
 	if err == nil {
@@ -192,7 +200,7 @@ func (f *File) put(ctx context.Context) error {
 	}
 	f.m.uploaded.Add(size)
 	f.dropChainLocked()
-	f.obj = objState{ok: true, exists: true, length: size, digest: *d, digestOK: true}
+	f.obj = objState{ok: true, exists: true, length: size}
 	f.cleanLocked(size)
 	f.last = SyncResult{Method: MethodPut, Size: size, Attrs: attrs}
 	return nil
@@ -218,17 +226,41 @@ func (f *File) cleanLocked(size int64) {
 	f.front.reset(size)
 }
 
-// hashStaging returns the XXH64 of content[0:size) read from the staging file.
-func (f *File) hashStaging(size int64) (*xxhash.Digest, error) {
+// localContent: every byte of the content is in the staging file, so its checksum can be
+// known (an Append-mode file's old bytes stay in AIS until something needs them).
+func (f *File) localContent() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.base == 0
+}
+
+// digestTo returns the XXH64 of content[0:size). The writes hashed what extended the prefix
+// in order (wh); only the rest (bytes written out of order, or everything after a change
+// below the hashed prefix) is read back from the staging file. The gate is held exclusively,
+// so the content is still, and base is 0.
+func (f *File) digestTo(size int64) (*xxhash.Digest, error) {
+	f.mu.Lock()
+	d, from := f.wh, f.hashed
+	f.mu.Unlock()
+	if from > size { // cannot happen: a truncate below the hashed prefix restarts it
+		d, from = *xxhash.New(), 0
+	}
+	if from == size {
+		return &d, nil
+	}
 	bp := f.m.hashBufs.Get().(*[]byte)
 	defer f.m.hashBufs.Put(bp)
-	d := xxhash.New()
-	n, err := io.CopyBuffer(d, io.NewSectionReader(f.fh, 0, size), *bp)
-	if err == nil && n != size {
+	n, err := io.CopyBuffer(&d, f.stagedReader(from, size-from), *bp)
+	if err == nil && n != size-from {
 		err = io.ErrUnexpectedEOF
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errStaging, err)
 	}
-	return d, nil
+	f.mu.Lock()
+	if f.hashed == from {
+		f.wh, f.hashed = d, size
+	}
+	f.mu.Unlock()
+	return &d, nil
 }

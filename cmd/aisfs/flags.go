@@ -17,6 +17,7 @@ type settings struct {
 	endpoint        string
 	foreground      bool
 	readOnly        bool
+	archives        bool
 	cacheSize       int64
 	blockSize       int64
 	readahead       int64
@@ -46,6 +47,7 @@ type settings struct {
 	logFormat       string
 	metricsAddr     string
 	directIOMin     int64
+	noBatchReads    bool
 	stagingDir      string
 	stagingSize     int64
 	diskCache       string
@@ -64,11 +66,13 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.StringVar(&s.endpoint, "endpoint", "", "AIS endpoint (http(s)://host:port) for a bucket SOURCE (default: $AIS_ENDPOINT, then the AIS CLI's cluster.url)")
 	fl.BoolVarP(&s.foreground, "foreground", "f", false, "stay in the foreground instead of returning once mounted")
 	fl.BoolVar(&s.readOnly, "read-only", false, "mount read-only")
+	fl.BoolVar(&s.archives, "archives", false, "show *.tar, *.tgz, *.tar.gz, *.tar.lz4 and *.zip objects as read-only directories of their members")
 	fl.Var(newSize(&s.cacheSize, 256<<20, false), "cache-size", "memory for the block read cache shared by all files")
 	fl.Var(newSize(&s.blockSize, 1<<20, false), "block-size", "cache block size (the unit of range GETs)")
 	fl.Var(newSize(&s.readahead, 64<<20, false), "readahead", "largest readahead window of one sequential reader")
 	fl.Var(newSize(&s.kernelReadahead, 1<<20, false), "kernel-readahead", "the kernel's readahead for the mount (set through sysfs when root)")
 	fl.Var(newSize(&s.directIOMin, 0, true), "direct-io-min", "read files of at least this size without the kernel page cache: faster first reads, no page cache, no shared mmap (default off)")
+	fl.BoolVar(&s.noBatchReads, "no-batch-reads", false, "read small files read in listing order one GET each, not with AIS GetBatch")
 	fl.Var(newCount(&s.maxFetches, 16, 1), "max-fetches", "concurrent range GETs across all files")
 	fl.StringVar(&s.stagingDir, "staging-dir", defaultStagingDir(), "local directory for files being written (kept there when an upload fails)")
 	fl.Var(newSize(&s.stagingSize, 8<<30, false), "staging-size", "most bytes of files being written at once; past it writes fail with ENOSPC")
@@ -130,6 +134,14 @@ Examples:
   aisfs --endpoint http://aisproxy:51080 ais://imagenet/train /data/train
   aisfs ais://ckpt /mnt/ckpt -o endpoint=http://aisproxy:51080,stat_ttl=1m,allow_other
   umount /mnt/ais                               # or: fusermount3 -u /mnt/ais
+
+Subcommands, on a running mount (they ask its aisfs process, found through the mount table):
+  aisfs prefetch [--no-wait] PATH...   have AIS fetch the objects under PATH of a remote bucket into the cluster
+  aisfs prefetch --local PATH...       read every file under PATH through the mount, filling its local cache
+  aisfs evict [--no-wait] PATH...      drop the cluster's copies of the objects under PATH of a remote bucket
+  aisfs stats MOUNTPOINT               cache, traffic, uploads, errors and AIS request latencies of the mount
+  aisfs umount MOUNTPOINT              finish pending uploads, then unmount
+  (aisfs SUBCOMMAND --help for their flags)
 
 Boot mounting (mount(8) runs /sbin/mount.fuse.aisfs, installed by make install):
   mount -t fuse.aisfs ais://ckpt /mnt/ckpt -o endpoint=http://aisproxy:51080

@@ -29,6 +29,11 @@ func main() {
 // run is main without the exit, so every error path returns through one place.
 func run(argv []string, stdout, stderr io.Writer) int {
 	args := argv[1:]
+	if len(args) > 0 && !mountopts.IsHelperName(argv[0]) {
+		if _, ok := subcommands[args[0]]; ok {
+			return runSubcommand(args[0], args[1:], stdout, stderr)
+		}
+	}
 	if mountopts.IsHelperName(argv[0]) {
 		var err error
 		if args, err = mountopts.HelperArgs(argv[0], args); err != nil {

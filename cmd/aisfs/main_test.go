@@ -112,8 +112,14 @@ func TestVersionAndHelp(t *testing.T) {
 	if code, out, _ := aisfs(t, nil, "--version"); code != 0 || !strings.HasPrefix(out, "aisfs ") {
 		t.Errorf("--version: %d %q", code, out)
 	}
+	for _, sub := range []string{"prefetch", "evict", "stats", "umount"} {
+		if code, out, _ := aisfs(t, nil, sub, "--help"); code != 0 || !strings.Contains(out, "Usage: aisfs "+sub) {
+			t.Errorf("aisfs %s --help: %d %q", sub, code, out)
+		}
+	}
 	code, out, _ := aisfs(t, nil, "--help")
-	for _, want := range []string{"SOURCE MOUNTPOINT", "ais://BUCKET", "--stat-ttl", "--cache-size", "Examples"} {
+	for _, want := range []string{"SOURCE MOUNTPOINT", "ais://BUCKET", "--stat-ttl", "--cache-size", "Examples",
+		"aisfs prefetch", "aisfs evict", "aisfs stats", "aisfs umount", "--config", "-v, --verbose"} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("--help lacks %q", want)
 		}

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
-	"syscall"
 	"time"
 
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
@@ -49,8 +49,9 @@ type components struct {
 	client  *aisclient.Client
 	blocks  *cache.Cache
 	wb      *writeback.Manager // nil when read-only
-	metrics *metrics.Metrics   // nil without --metrics-addr
+	metrics *metrics.Metrics   // always: the control socket serves them to aisfs stats
 	fsys    *fs.FS
+	bck     aisclient.Bck // the mounted bucket; zero for a cluster mount
 	closers []func()
 }
 
@@ -63,13 +64,9 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 			k.close()
 		}
 	}()
-	var observe aisclient.Observer
-	if c.metricsAddr != "" {
-		k.metrics = metrics.New()
-		observe = k.metrics.ObserveRequest
-	}
+	k.metrics = metrics.New()
 	k.client, err = aisclient.New(aisclient.Config{
-		Observer:              observe,
+		Observer:              k.metrics.ObserveRequest,
 		Endpoint:              c.endpoint,
 		Token:                 c.token,
 		TLS:                   c.tls,
@@ -82,10 +79,11 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 	if err != nil {
 		return nil, err
 	}
-	bck := aisclient.Bck{Name: c.src.Bucket, Provider: c.src.Provider}
-	if err := probe(ctx, k.client, c, bck); err != nil {
+	bck := aisclient.Bck{Name: c.src.Bucket, Provider: c.src.Provider, Namespace: c.src.Namespace}
+	if err := probe(ctx, k.client, c, &bck); err != nil {
 		return nil, err
 	}
+	k.bck = bck // with a remote cluster's UUID
 	disk, err := openDiskCache(c, log)
 	if err != nil {
 		return nil, err
@@ -103,6 +101,11 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 		return nil, err
 	}
 	k.closers = append(k.closers, k.blocks.Close)
+	budget := c.s.cacheSize
+	if disk != nil {
+		budget += 64 << 20 // blocks queued for the disk writer may outlive their eviction
+	}
+	setMemoryLimit(budget, log)
 	if !c.s.readOnly {
 		k.wb, err = writeback.NewManager(writeback.Config{
 			Dir: c.s.stagingDir, MaxStaging: c.s.stagingSize, Logger: log,
@@ -112,22 +115,19 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 			return nil, fmt.Errorf("--staging-dir: %w", err)
 		}
 	}
-	var onErrno func(string, syscall.Errno)
-	if k.metrics != nil {
-		onErrno = k.metrics.ObserveErrno
-		k.metrics.WatchCache(k.blocks.Stats)
-		if disk != nil {
-			k.metrics.WatchDiskCache(disk.Stats)
-		}
-		if k.wb != nil {
-			k.metrics.WatchWriteback(k.wb.Stats)
-		}
+	k.metrics.WatchCache(k.blocks.Stats)
+	if disk != nil {
+		k.metrics.WatchDiskCache(disk.Stats)
+	}
+	if k.wb != nil {
+		k.metrics.WatchWriteback(k.wb.Stats)
 	}
 	k.fsys, err = fs.New(fs.Config{
-		OnErrno: onErrno,
-		Store:   k.client, Cache: k.blocks, Writeback: k.wb, ReadOnly: c.s.readOnly, Bucket: bck, Prefix: c.src.Prefix,
+		OnErrno: k.metrics.ObserveErrno,
+		Store:   k.client, Cache: k.blocks, Writeback: k.wb, ReadOnly: c.s.readOnly, Archives: c.s.archives, Bucket: bck, Prefix: c.src.Prefix,
 		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax, MaxFileNodes: c.s.maxInodes, DirectIOMin: c.s.directIOMin,
-		UID: owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
+		NoBatchReads: c.s.noBatchReads,
+		UID:          owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
 		FileMode: c.s.fileMode, DirMode: c.s.dirMode, Logger: log,
 	})
 	if err != nil {
@@ -167,18 +167,37 @@ func mountOptions(c *mountConfig, log *slog.Logger) fuse.MountOptions {
 // run serves the metrics, mounts the filesystem, reports readiness, and serves until ctx ends
 // (then uploads finish before the unmount) or the mount is removed from outside.
 func (k *components) run(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifier) error {
-	if k.metrics != nil {
+	if c.metricsAddr != "" {
 		addr, err := metrics.Serve(ctx, c.metricsAddr, k.metrics.Handler(), log)
 		if err != nil {
 			return fmt.Errorf("--metrics-addr: %w", err)
 		}
 		log.Info("serving metrics", "addr", "http://"+addr+"/metrics")
 	}
+	point := c.mountpoint
+	if p, err := filepath.EvalSymlinks(point); err == nil {
+		point = p // the mount table's spelling, for DevOf
+	}
 	server, err := fusefs.Mount(c.mountpoint, k.fsys.Root(), k.fsys.Options(mountOptions(c, log)))
 	if err != nil {
 		return fmt.Errorf("mount %s on %s: %w", c.src, c.mountpoint, err)
 	}
 	setKernelReadahead(c.mountpoint, int(c.s.kernelReadahead>>10), log)
+	umounts, stopping := make(chan chan umountReply), make(chan struct{})
+	ctl, err := k.serveControl(c, point, umounts, stopping, log)
+	if err != nil {
+		// The mount works without it; only the subcommands cannot reach it.
+		log.Warn("no control socket: aisfs prefetch, evict, stats and umount will not reach this mount", "err", err)
+	}
+	closeControl := func() {
+		if ctl != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ctl.Close(ctx)
+			cancel()
+			ctl = nil
+		}
+	}
+	defer closeControl()
 	log.Info("mounted", "source", c.src.String(), "endpoint", c.endpoint, "mountpoint", c.mountpoint)
 	notify.ready()
 	if _, err := sdnotify.Ready(); err != nil {
@@ -190,18 +209,39 @@ func (k *components) run(ctx context.Context, c *mountConfig, log *slog.Logger, 
 		server.Wait()
 		close(done)
 	}()
-	select {
-	case <-done:
-		log.Info("unmounted from outside", "mountpoint", c.mountpoint)
-		sdnotify.Stopping()
-		return finishUploads(k.wb, c.s.shutdownWait, log)
-	case <-ctx.Done():
+	var asked chan umountReply // an aisfs umount waiting for the outcome
+wait:
+	for {
+		select {
+		case <-done:
+			log.Info("unmounted from outside", "mountpoint", c.mountpoint)
+			close(stopping)
+			closeControl() // the mount is gone: its name is free for the next one
+			sdnotify.Stopping()
+			return finishUploads(k.wb, c.s.shutdownWait, log)
+		case <-ctx.Done():
+			break wait
+		case r := <-umounts:
+			if err := k.canUmount(ctx, c); err != nil {
+				r <- umountReply{err: err}
+				continue
+			}
+			asked = r
+			log.Info("aisfs umount asked", "mountpoint", c.mountpoint)
+			break wait
+		}
 	}
+	close(stopping) // a later aisfs umount is told, not queued
 	// Uploads first: a process may still hold a file open that it has written.
 	sdnotify.Stopping()
 	err = finishUploads(k.wb, c.s.shutdownWait, log)
 	log.Info("unmounting", "mountpoint", c.mountpoint)
-	if !unmount(server, c.mountpoint, log) {
+	clean := unmount(server, c.mountpoint, log)
+	if asked != nil {
+		asked <- umountReply{lazy: !clean, err: err}
+	}
+	closeControl() // sends the umount's answer first
+	if !clean {
 		// Detached lazily: the kernel ends the connection only when the last open file on it
 		// is closed, which may be never. Everything written is uploaded, so do not wait.
 		select {
@@ -241,19 +281,22 @@ func maxRetries(flag int) int {
 	return flag
 }
 
-// probe makes a bad endpoint or a missing bucket a clear error before anything is mounted.
-func probe(ctx context.Context, client *aisclient.Client, c *mountConfig, bck aisclient.Bck) error {
+// probe makes a bad endpoint or a missing bucket a clear error before anything is mounted. A
+// remote cluster's alias becomes its UUID in bck (object requests need it).
+func probe(ctx context.Context, client *aisclient.Client, c *mountConfig, bck *aisclient.Bck) error {
 	ctx, cancel := context.WithTimeout(ctx, c.s.requestTimeout)
 	defer cancel()
 	var err error
 	if c.src.IsCluster() {
 		_, err = client.ListBuckets(ctx, "")
-	} else {
-		_, err = client.HeadBucket(ctx, bck)
+	} else if bck.Namespace, err = client.ResolveNamespace(ctx, bck.Namespace); err == nil {
+		_, err = client.HeadBucket(ctx, *bck)
 	}
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, aisclient.ErrRemoteNotFound):
+		return fmt.Errorf("no remote AIS cluster %s is attached to %s (see `ais show remote-cluster`)", c.src.Namespace, c.endpoint)
 	case errors.Is(err, aisclient.ErrBucketNotFound):
 		return fmt.Errorf("bucket %s does not exist at %s", bck, c.endpoint)
 	case errors.Is(err, aisclient.ErrUnauthorized):

@@ -3,6 +3,7 @@ package memstore
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 
@@ -14,6 +15,15 @@ type chain struct {
 	bck  aisclient.Bck
 	name string
 	data []byte
+}
+
+// AppendFrom is Append of the size bytes read from r (aisclient.Client.AppendFrom).
+func (s *Store) AppendFrom(ctx context.Context, bck aisclient.Bck, name, handle string, r io.Reader, size int64) (string, error) {
+	p := make([]byte, size)
+	if _, err := io.ReadFull(r, p); err != nil {
+		return "", fmt.Errorf("memstore: append body: %w", err)
+	}
+	return s.Append(ctx, bck, name, handle, p)
 }
 
 // Append adds p to the chain named by handle; "" starts a chain holding the object's current

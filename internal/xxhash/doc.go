@@ -1,7 +1,7 @@
-// Package xxhash implements XXH64 with seed 0, the hash AIStore calls "xxhash2".
+// Package xxhash is the checksum AIStore calls "xxhash2": XXH64 with seed 0, rendered as 16
+// lower-case hex digits (see Hex). A client that sends that value with a PUT or an append flush
+// lets the cluster verify the whole upload end to end.
 //
-// AIS renders the sum as 16 lower-case hex digits (see Hex); a client that sends that value
-// with a PUT or an append flush lets the cluster verify the whole upload end to end.
-// The package is a small, dependency-free implementation of the published XXH64
-// algorithm; Digest streams, Sum64 hashes a byte slice in one call.
+// The hashing is github.com/cespare/xxhash/v2 (the implementation AIS itself uses, with
+// assembly for amd64 and arm64); this package pins the seed and AIS's rendering in one place.
 package xxhash
