@@ -316,7 +316,6 @@ type listCache struct {
 	cur       *listing // the latest finished listing
 	loading   *listing // the one AIS is listing now, if any
 	loadLimit int      // loading's limit (0: complete)
-	large     bool     // a complete listing held more than a lookup lists
 }
 
 // lookupListing returns the listing a lookup answers from and whether a name it lacks is known
@@ -325,11 +324,9 @@ type listCache struct {
 // each.
 func (d *dirNode) lookupListing(ctx context.Context) (*listing, bool, error) {
 	limit := d.fsys.cfg.ListLookupMax
-	d.lc.mu.Lock()
-	if d.lc.large {
+	if d.fsys.large.is(d.bck, d.prefix()) {
 		limit = 0
 	}
-	d.lc.mu.Unlock()
 	l, err := d.load(ctx, limit)
 	if err != nil {
 		return nil, false, err
@@ -412,7 +409,7 @@ func (d *dirNode) list(ctx context.Context, l *listing, limit int) {
 	if err == nil {
 		lc.cur = l
 		if !more && limit == 0 {
-			lc.large = l.len() > d.fsys.cfg.ListLookupMax
+			d.fsys.large.saw(d.bck, l.prefix, l.len() > d.fsys.cfg.ListLookupMax)
 		}
 	}
 	lc.loading = nil

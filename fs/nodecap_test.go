@@ -1,6 +1,7 @@
 package fs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aisfs/aisfs/cache"
 )
 
 // TestNodeCapPrunesLeastRecentlyUsed checks the order of pruning: oldest first, a touched node
@@ -134,5 +137,53 @@ func TestLargeDirectoryLookupsList(t *testing.T) {
 	}
 	if h, l := cs.heads.Load()-heads, cs.lists.Load()-lists; h != 0 || l != 1 {
 		t.Fatalf("4 lookups in a large directory cost %d HEADs and %d LISTs, want 0 and 1", h, l)
+	}
+}
+
+// TestLargeDirectorySurvivesForget: what a complete listing learnt (the directory is larger than
+// a lookup lists) belongs to the mount, not to the directory's node, which the kernel may forget
+// at any time (drop_caches by any process, memory pressure): a new node for the same directory
+// lists it in full for its first lookup, one LIST, where it would otherwise list a bounded page
+// and HEAD each name past its end.
+func TestLargeDirectorySurvivesForget(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	const n = 30
+	for i := range n {
+		put(t, c, bck, fmt.Sprintf("d/f%02d", i), make([]byte, i))
+	}
+	cs := &countingStore{Store: c}
+	blocks, err := cache.New(cache.Config{Capacity: 1 << 20, BlockSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(blocks.Close)
+	fsys, err := New(Config{Store: cs, Cache: blocks, Bucket: bck, ReadOnly: true, StatTTL: time.Minute, ListLookupMax: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		what     string
+		complete bool
+	}{
+		{"first node, never read in full", false},
+		{"a new node after the directory was read in full", true},
+		{"another new node", true},
+	} {
+		d := fsys.newDir(bck, false) // as Lookup makes it, not yet in the tree
+		d.nm.set("d/")
+		lists := cs.lists.Load()
+		l, known, err := d.lookupListing(ctx)
+		if err != nil || known != tc.complete || l.isComplete() != tc.complete || cs.lists.Load()-lists != 1 {
+			t.Fatalf("%s: known %v (want %v), %d LISTs, %v", tc.what, known, tc.complete, cs.lists.Load()-lists, err)
+		}
+		if !tc.complete { // readdir: the complete listing that shows the directory is large
+			d.invalidate()
+			if _, err := d.load(ctx, 0); err != nil {
+				t.Fatal(err)
+			}
+			d.invalidate() // and it is stale by the next lookup
+		}
 	}
 }
