@@ -69,7 +69,9 @@ func (d *dirNode) Mkdir(ctx context.Context, name string, mode uint32, out *fuse
 	d.ov.add(&dirent{name: name, isDir: true, at: now})
 	d.entriesChanged()
 	sub.fillAttr(&out.Attr)
-	return d.NewInode(ctx, sub, fusefs.StableAttr{Mode: syscall.S_IFDIR}), 0
+	ch := d.NewInode(ctx, sub, fusefs.StableAttr{Mode: syscall.S_IFDIR})
+	sub.pin()
+	return ch, 0
 }
 
 var _ = (fusefs.NodeLinker)((*dirNode)(nil))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -30,6 +31,8 @@ type dirNode struct {
 
 	metaMu sync.Mutex
 	meta   dirMeta // GUARDED_BY(metaMu)
+
+	pinned atomic.Bool // pin ran: the node outlives the kernel's FORGET (dirattr.go)
 }
 
 func (f *FS) newDir(bck aisclient.Bck, root bool) *dirNode {

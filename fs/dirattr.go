@@ -50,6 +50,7 @@ func (d *dirNode) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.Se
 	}
 	d.meta.ctime = now
 	d.metaMu.Unlock()
+	d.pin()
 	d.fillAttr(&out.Attr)
 	return 0
 }
@@ -61,6 +62,7 @@ func (d *dirNode) entriesChanged() {
 	d.metaMu.Lock()
 	d.meta.mtime, d.meta.ctime = now, now
 	d.metaMu.Unlock()
+	d.pin()
 }
 
 // setCreated gives a directory made here its creator and mode.
@@ -94,4 +96,21 @@ func orTime(t, def time.Time) *time.Time {
 		return &def
 	}
 	return &t
+}
+
+// pinName is a child name the kernel can never ask for: names never hold '/'.
+const pinName = "/pin"
+
+// pin keeps the directory's node, and so its metadata and its overlay (entries made or removed
+// here that AIS cannot show: an empty mkdir'ed directory above all), for the life of the mount.
+// go-fuse drops a node from its tree once the kernel forgets it, unless it is persistent or has
+// children; after drop_caches or under memory pressure a directory would lose its mode and a
+// mkdir'ed directory would vanish. A hidden persistent child holds the node and, through it,
+// every directory above. A directory is pinned once this mount changes it; rmdir still removes
+// it (go-fuse drops the whole subtree from its parent).
+func (d *dirNode) pin() {
+	if d.root || d.pinned.Swap(true) {
+		return
+	}
+	d.AddChild(pinName, d.NewPersistentInode(context.Background(), &fusefs.Inode{}, fusefs.StableAttr{Mode: syscall.S_IFREG}), false)
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aisfs/aisfs/cache"
+	"github.com/aisfs/aisfs/test/aiscluster"
 )
 
 func names(t *testing.T, dir string) []string {
@@ -309,6 +310,7 @@ func TestWritesAreEROFS(t *testing.T) {
 // TestUnchangedObjectReadFromMemory: reopening an unchanged object keeps the kernel page cache,
 // so a second epoch over a data set sends no GET.
 func TestUnchangedObjectReadFromMemory(t *testing.T) {
+	aiscluster.KeepPageCache(t)
 	c := newClient(t)
 	bck := newBucket(t, c)
 	data := randBytes(t, 2<<20)

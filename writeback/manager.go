@@ -172,7 +172,10 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if err := f.Close(ctx); err != nil {
+			// A failure latched before (its Sync or Close already returned it and it was
+			// logged) is not news: it neither fails the shutdown nor is said again.
+			prior := f.latched()
+			if err := f.Close(ctx); err != nil && prior == nil {
 				emu.Lock()
 				errs = append(errs, err)
 				emu.Unlock()

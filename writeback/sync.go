@@ -51,6 +51,13 @@ func (f *File) syncGated(ctx context.Context) error {
 	return f.uploadResending(ctx, streamErr)
 }
 
+// latched is the final upload failure recorded by latch, or nil.
+func (f *File) latched() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
 // latch records a final upload failure: every later Sync and Close returns it, and the
 // staging file is kept.
 func (f *File) latch(op string, cause error) error {

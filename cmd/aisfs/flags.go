@@ -39,6 +39,7 @@ type settings struct {
 	logFile         string
 	debugFuse       bool
 	cpuProfile      string
+	memProfile      string
 	tokenFile       string
 	caCert          string
 	clientCert      string
@@ -104,6 +105,8 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.BoolVar(&s.debugFuse, "debug-fuse", false, "log every FUSE request (very verbose)")
 	fl.StringVar(&s.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the mount's life to this file")
 	fl.MarkHidden("cpu-profile")
+	fl.StringVar(&s.memProfile, "mem-profile", "", "write a Go heap profile (in use and allocated since start) to this file at unmount")
+	fl.MarkHidden("mem-profile")
 	fl.StringSliceVarP(&s.options, "options", "o", nil, "mount options name[=value],... (flag names, FUSE and mount(8) options)")
 	fl.BoolVar(&s.version, "version", false, "print the version and exit")
 	fl.BoolVarP(&s.help, "help", "h", false, "show this help")

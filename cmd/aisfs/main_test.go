@@ -219,7 +219,9 @@ func TestSignalUnmounts(t *testing.T) {
 	requireFUSE(t)
 	ep := aiscluster.Endpoint(t)
 	mnt := t.TempDir()
-	cmd := exec.Command(aisfsBin, "-f", ep, mnt)
+	// The (hidden) profile flags write their files on the way out.
+	cpuProf, memProf := filepath.Join(t.TempDir(), "cpu"), filepath.Join(t.TempDir(), "mem")
+	cmd := exec.Command(aisfsBin, "-f", "--cpu-profile", cpuProf, "--mem-profile", memProf, ep, mnt)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -242,6 +244,11 @@ func TestSignalUnmounts(t *testing.T) {
 	}
 	if mountEntry(mnt) != "" {
 		t.Fatal("still mounted after SIGTERM")
+	}
+	for _, p := range []string{cpuProf, memProf} {
+		if data, err := os.ReadFile(p); err != nil || !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+			t.Errorf("%s: not a gzipped pprof profile (%d bytes, %v)", filepath.Base(p), len(data), err)
+		}
 	}
 }
 

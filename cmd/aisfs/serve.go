@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"time"
 
@@ -25,6 +26,9 @@ import (
 // serve checks that the source is reachable, mounts it and serves until ctx ends or the
 // filesystem is unmounted from outside.
 func serve(ctx context.Context, c *mountConfig, log *slog.Logger, notify *notifier) error {
+	if c.s.memProfile != "" {
+		defer writeHeapProfile(c.s.memProfile, log)
+	}
 	if c.s.cpuProfile != "" {
 		f, err := os.Create(c.s.cpuProfile)
 		if err != nil {
@@ -125,7 +129,7 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 	k.fsys, err = fs.New(fs.Config{
 		OnErrno: k.metrics.ObserveErrno,
 		Store:   k.client, Cache: k.blocks, Writeback: k.wb, ReadOnly: c.s.readOnly, Archives: c.s.archives, Bucket: bck, Prefix: c.src.Prefix,
-		StatTTL: c.s.statTTL, ListLookupMax: c.s.listLookupMax, MaxFileNodes: c.s.maxInodes, DirectIOMin: c.s.directIOMin,
+		StatTTL: statTTL(c.s.statTTL), ListLookupMax: c.s.listLookupMax, MaxFileNodes: c.s.maxInodes, DirectIOMin: c.s.directIOMin,
 		NoBatchReads: c.s.noBatchReads,
 		UID:          owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
 		FileMode: c.s.fileMode, DirMode: c.s.dirMode, Logger: log,
@@ -218,7 +222,7 @@ wait:
 			close(stopping)
 			closeControl() // the mount is gone: its name is free for the next one
 			sdnotify.Stopping()
-			return finishUploads(k.wb, c.s.shutdownWait, log)
+			return finishUploads(k.wb, c.s.shutdownWait)
 		case <-ctx.Done():
 			break wait
 		case r := <-umounts:
@@ -234,7 +238,7 @@ wait:
 	close(stopping) // a later aisfs umount is told, not queued
 	// Uploads first: a process may still hold a file open that it has written.
 	sdnotify.Stopping()
-	err = finishUploads(k.wb, c.s.shutdownWait, log)
+	err = finishUploads(k.wb, c.s.shutdownWait)
 	log.Info("unmounting", "mountpoint", c.mountpoint)
 	clean := unmount(server, c.mountpoint, log)
 	if asked != nil {
@@ -255,16 +259,16 @@ wait:
 }
 
 // finishUploads makes every file still being written durable in AIS, or leaves it in the
-// staging directory with a log line saying where.
-func finishUploads(wb *writeback.Manager, wait time.Duration, log *slog.Logger) error {
+// staging directory, where writeback's log line for it says.
+func finishUploads(wb *writeback.Manager, wait time.Duration) error {
 	if wb == nil {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	if err := wb.Shutdown(ctx); err != nil {
-		log.Error("pending uploads did not finish; their data stays in the staging directory", "err", err)
-		return fmt.Errorf("pending uploads: %w", err)
+		// writeback logged each file's failure and its staging file; this is the exit's reason.
+		return fmt.Errorf("pending uploads did not finish; their data stays in the staging directory: %w", err)
 	}
 	return nil
 }
@@ -328,4 +332,28 @@ func owner(flag, def int) uint32 {
 		return uint32(flag)
 	}
 	return uint32(def)
+}
+
+// statTTL passes --stat-ttl 0 ("trust nothing") on as 1ns: fs.Config reads 0 as "the default".
+func statTTL(d time.Duration) time.Duration {
+	if d == 0 {
+		return time.Nanosecond
+	}
+	return d
+}
+
+// writeHeapProfile is --mem-profile: the heap at unmount, with allocations since start
+// (go tool pprof -sample_index=alloc_space).
+func writeHeapProfile(path string, log *slog.Logger) {
+	f, err := os.Create(path)
+	if err == nil {
+		runtime.GC() // up-to-date in-use figures
+		err = pprof.WriteHeapProfile(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		log.Error("mem-profile", "err", err)
+	}
 }

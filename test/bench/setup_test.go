@@ -4,22 +4,25 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"math/rand/v2"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
-	"github.com/aisfs/aisfs/aisclient"
 	"github.com/aisfs/aisfs/test/aiscluster"
 )
 
 func TestMain(m *testing.M) {
-	aiscluster.Main(m, func() {
+	if os.Getenv(loaderChildEnv) != "" { // a loader worker process (loader_bench_test.go)
+		os.Exit(loaderChild())
+	}
+	aiscluster.Main(m, printTable, func() {
 		if aisfsCleanup != nil {
 			aisfsCleanup()
 		}
@@ -33,23 +36,30 @@ func envInt(name string, def int) int {
 	return def
 }
 
-// env is the benchmark bucket and its client.
+// runs is how many cold runs each cell is the median of.
+func runs() int { return envInt("AISFS_BENCH_RUNS", 3) }
+
+// env is the cluster endpoint, the benchmark bucket and the direct client.
 type env struct {
-	c   *aisclient.Client
-	bck aisclient.Bck
-	ep  string
+	ep string
+	d  *direct
 }
 
-var (
-	aisfsOnce sync.Once
-	aisfsBin  string
-	aisfsErr  error
+const bucket = "aisfs-bench"
 
+var (
+	aisfsOnce    sync.Once
+	aisfsBin     string
+	aisfsErr     error
 	aisfsCleanup func()
 )
 
 func buildAisfs(b *testing.B) string {
 	aisfsOnce.Do(func() {
+		if p := os.Getenv("AISFS"); p != "" { // make bench passes the binary it built
+			aisfsBin, aisfsCleanup = p, func() {}
+			return
+		}
 		aisfsBin, aisfsCleanup, aisfsErr = aiscluster.BuildAisfs()
 	})
 	if aisfsErr != nil {
@@ -60,94 +70,203 @@ func buildAisfs(b *testing.B) string {
 
 func newEnv(b *testing.B) *env {
 	b.Helper()
+	aiscluster.RequireFUSE(b)
 	ep := aiscluster.Endpoint(b)
-	c, err := aisclient.New(aisclient.Config{Endpoint: ep})
+	d, err := newDirect(b.Context(), ep, bucket)
 	if err != nil {
 		b.Fatal(err)
 	}
-	bck := aisclient.Bck{Name: "aisfs-bench", Provider: aisclient.ProviderAIS}
-	if _, err := c.HeadBucket(b.Context(), bck); err != nil {
-		if err := c.CreateBucket(b.Context(), bck); err != nil {
-			b.Fatal(err)
-		}
+	if err := d.createBucket(b.Context()); err != nil {
+		b.Fatal(err)
 	}
-	return &env{c: c, bck: bck, ep: ep}
+	return &env{ep: ep, d: d}
 }
 
-// mount serves a fresh mount of the cluster from the aisfs binary in its own process, as users
-// run it (so every measurement starts cold), and returns the bucket's directory in it.
-func (e *env) mount(b *testing.B, extra ...string) string {
+// dropCaches makes a run cold: the kernel's page, dentry and inode caches go (the target's
+// files included, so direct reads are cold too).
+func dropCaches(b *testing.B) {
 	b.Helper()
-	mnt := b.TempDir()
-	args := append([]string{"-f", "--stat-ttl", "1m", "--cache-size", "256MiB"}, extra...)
+	syscall.Sync()
+	if err := os.WriteFile("/proc/sys/vm/drop_caches", []byte("3"), 0); err != nil {
+		b.Fatalf("drop caches (the benchmarks need root): %v", err)
+	}
+}
+
+// mount is one aisfs process serving the cluster.
+type mount struct {
+	cmd *exec.Cmd
+	mnt string
+	dir string // the bucket's directory in the mount
+}
+
+// mountFlags are the product's defaults plus what AISFS_BENCH_FLAGS adds (split on spaces), so
+// engineers can compare options with the same harness.
+func mountFlags() []string { return strings.Fields(os.Getenv("AISFS_BENCH_FLAGS")) }
+
+// startMount serves a fresh mount from the aisfs binary in its own process, as users run it.
+// label names its profiles (AISFS_BENCH_CPUPROFILE, AISFS_BENCH_MEMPROFILE prefixes).
+func (e *env) startMount(b *testing.B, label string, extra ...string) *mount {
+	b.Helper()
+	mnt, err := os.MkdirTemp("", "aisfs-bench-mnt-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	args := append([]string{"-f"}, mountFlags()...)
+	args = append(args, extra...)
 	if p := os.Getenv("AISFS_BENCH_CPUPROFILE"); p != "" {
-		args = append(args, "--cpu-profile", p+"."+strings.ReplaceAll(b.Name(), "/", "_"))
+		args = append(args, "--cpu-profile", p+"."+label+".pprof")
+	}
+	if p := os.Getenv("AISFS_BENCH_MEMPROFILE"); p != "" {
+		args = append(args, "--mem-profile", p+"."+label+".pprof")
 	}
 	cmd := exec.Command(buildAisfs(b), append(args, e.ep, mnt)...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	})
-	waitMounted(b, mnt)
-	return filepath.Join(mnt, "ais", e.bck.Name)
-}
-
-func waitMounted(b *testing.B, mnt string) {
+	m := &mount{cmd: cmd, mnt: mnt, dir: filepath.Join(mnt, "ais", bucket)}
+	b.Cleanup(m.stop) // a no-op after an explicit stop
 	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		data, _ := os.ReadFile("/proc/self/mounts")
-		if bytes.Contains(data, []byte(" "+mnt+" fuse.aisfs ")) {
-			return
+	for !m.mounted() {
+		if time.Now().After(deadline) {
+			b.Fatalf("aisfs did not mount %s", mnt)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	b.Fatalf("aisfs did not mount %s", mnt)
+	return m
 }
 
-// ensure uploads objects named by name(i), i < n, of size bytes each, unless a listing shows they
-// are there already (benchmarks rerun on the same cluster reuse them).
-func (e *env) ensure(b *testing.B, prefix string, n, size int) {
-	b.Helper()
-	ctx := context.Background()
-	ents, _, err := e.c.ListObjects(ctx, e.bck, aisclient.ListOptions{Prefix: prefix, Props: []string{"name", "size"}})
+func (m *mount) mounted() bool {
+	data, _ := os.ReadFile("/proc/self/mounts")
+	return bytes.Contains(data, []byte(" "+m.mnt+" fuse.aisfs "))
+}
+
+// stop unmounts (SIGINT: aisfs finishes uploads, writes its profiles and exits).
+func (m *mount) stop() {
+	if m.cmd == nil {
+		return
+	}
+	m.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { m.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		m.cmd.Process.Kill()
+		<-done
+	}
+	if m.mounted() {
+		exec.Command("fusermount3", "-u", "-z", m.mnt).Run()
+	}
+	os.Remove(m.mnt)
+	m.cmd = nil
+}
+
+// peakRSS is the daemon's VmHWM in bytes.
+func (m *mount) peakRSS(b *testing.B) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", m.cmd.Process.Pid))
 	if err != nil {
 		b.Fatal(err)
 	}
-	if len(ents) == n {
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb * 1024
+		}
+	}
+	b.Fatal("no VmHWM in /proc/PID/status")
+	return 0
+}
+
+// cpuSeconds is the daemon's utime+stime so far: a figure that contention on a shared machine
+// moves far less than wall time.
+func (m *mount) cpuSeconds(b *testing.B) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", m.cmd.Process.Pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Fields after the ")" closing comm: state is field 3, utime 14, stime 15.
+	f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // USER_HZ is 100 on Linux
+}
+
+// obj is one object of a data set: its name, content id and size.
+type obj struct {
+	name string
+	k    uint64
+	size int64
+}
+
+// ensure uploads the objects of a data set that a listing does not show with the right size
+// (data sets are created once and reused; an interrupted upload resumes).
+func (e *env) ensure(b *testing.B, prefix string, objs []obj) {
+	b.Helper()
+	ctx := context.Background()
+	have := make(map[string]int64, len(objs))
+	err := e.d.list(ctx, prefix, "name,size", false, func(ents []entry) error {
+		for _, en := range ents {
+			have[en.Name], _ = strconv.ParseInt(en.Size, 10, 64)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var missing []obj
+	for _, o := range objs {
+		if sz, ok := have[o.name]; !ok || sz != o.size {
+			missing = append(missing, o)
+		}
+	}
+	if len(missing) == 0 {
 		return
 	}
-	data := make([]byte, size)
-	rand.NewChaCha8([32]byte{1}).Read(data)
-	var wg sync.WaitGroup
-	work := make(chan int)
-	errs := make(chan error, 16)
-	for w := 0; w < 16; w++ {
+	b.Logf("creating %d objects under %s", len(missing), prefix)
+	t0 := time.Now()
+	if err := parallel(16, len(missing), func(i int) error {
+		o := missing[i]
+		return e.d.put(ctx, o.name, o.size, func() io.Reader { return newGen(o.k, o.size) })
+	}); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("created %d objects under %s in %.1fs", len(missing), prefix, time.Since(t0).Seconds())
+}
+
+// parallel runs fn(0..n-1) on workers goroutines and returns the first error (the rest stop).
+func parallel(workers, n int, fn func(i int) error) error {
+	var (
+		mu    sync.Mutex
+		next  int
+		first error
+		wg    sync.WaitGroup
+	)
+	for w := 0; w < workers; w++ {
 		wg.Go(func() {
-			for i := range work {
-				_, err := e.c.PutObject(ctx, e.bck, objName(prefix, i), bytes.NewReader(data), int64(size), aisclient.PutOptions{})
-				if err != nil {
-					select {
-					case errs <- err:
-					default:
+			for {
+				mu.Lock()
+				i := next
+				next++
+				stop := first != nil
+				mu.Unlock()
+				if i >= n || stop {
+					return
+				}
+				if err := fn(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
 					}
+					mu.Unlock()
+					return
 				}
 			}
 		})
 	}
-	for i := 0; i < n; i++ {
-		work <- i
-	}
-	close(work)
 	wg.Wait()
-	select {
-	case err := <-errs:
-		b.Fatal(err)
-	default:
-	}
+	return first
 }
-
-func objName(prefix string, i int) string { return fmt.Sprintf("%s%06d", prefix, i) }

@@ -17,8 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/aisfs/aisfs/aisclient"
 	"github.com/aisfs/aisfs/test/aiscluster"
 )
@@ -224,10 +222,7 @@ func (m *mount) logText(t *testing.T) string {
 // dropCaches empties the kernel's page cache, so a read from the disk cache reads its disk.
 func dropCaches(t *testing.T) {
 	t.Helper()
-	unix.Sync()
-	if err := os.WriteFile("/proc/sys/vm/drop_caches", []byte("3"), 0); err != nil {
-		t.Fatal(err)
-	}
+	aiscluster.DropCaches(t)
 }
 
 type syncBuffer struct {
