@@ -38,7 +38,7 @@ func (c *Client) ListArchive(ctx context.Context, bck Bck, shard string) (*Archi
 		found bool
 	)
 	inside := shard + "/"
-	err := c.ListObjectsPages(ctx, bck, ListOptions{
+	_, err := c.ListObjectsPages(ctx, bck, ListOptions{
 		Prefix: shard, Props: []string{"name", "size", "version", "checksum"}, archDir: true,
 	}, func(page []Entry) error {
 		for _, e := range page {

@@ -69,10 +69,9 @@ func (c *Client) ListObjects(ctx context.Context, bck Bck, opts ListOptions) (en
 }
 
 // ListObjectsPages calls fn with every page as it arrives; an error from fn stops the
-// listing and is returned as is. The slice is fn's to keep.
-func (c *Client) ListObjectsPages(ctx context.Context, bck Bck, opts ListOptions, fn func([]Entry) error) error {
-	_, err := c.list(ctx, bck, opts, fn)
-	return err
+// listing and is returned as is. The slice is fn's to keep. more is as for ListObjects.
+func (c *Client) ListObjectsPages(ctx context.Context, bck Bck, opts ListOptions, fn func([]Entry) error) (more bool, err error) {
+	return c.list(ctx, bck, opts, fn)
 }
 
 // lsoMsg is the list request (apc.LsoMsg); flags travel as a JSON string.

@@ -29,7 +29,7 @@ func TestListPaging(t *testing.T) {
 
 	pages := 0
 	var got []Entry
-	err := c.ListObjectsPages(t.Context(), bck, ListOptions{Prefix: "p/", PageSize: 7}, func(page []Entry) error {
+	_, err := c.ListObjectsPages(t.Context(), bck, ListOptions{Prefix: "p/", PageSize: 7}, func(page []Entry) error {
 		pages++
 		if len(page) > 7 {
 			t.Errorf("page of %d entries, want <= 7", len(page))
@@ -76,7 +76,7 @@ func TestListPaging(t *testing.T) {
 
 	stop := errors.New("stop")
 	calls := 0
-	err = c.ListObjectsPages(t.Context(), bck, ListOptions{PageSize: 5}, func([]Entry) error { calls++; return stop })
+	_, err = c.ListObjectsPages(t.Context(), bck, ListOptions{PageSize: 5}, func([]Entry) error { calls++; return stop })
 	if err != stop || calls != 1 {
 		t.Errorf("fn error: %v after %d calls, want stop after 1", err, calls)
 	}

@@ -32,6 +32,10 @@ type Config struct {
 	// ListLookupMax bounds how many entries a lookup lists in a directory it has not read yet
 	// before it falls back to one HEAD per name. Default 10000.
 	ListLookupMax int
+	// MaxFileNodes bounds the file inodes the mount keeps: past it, the least recently looked-up
+	// idle files are pruned from the kernel's cache and readdirplus hands out plain entries, so
+	// memory stays flat in directory size. Default 131072 (a node costs about 1 KiB).
+	MaxFileNodes int
 
 	// DirectIOMin, when positive, reads files of at least this size without the kernel page
 	// cache: one copy less per byte (a third faster on a 2-core machine), but later reads of the
@@ -59,6 +63,9 @@ type Config struct {
 	Now     func() time.Time // default: time.Now (tests inject a clock)
 }
 
+// DefaultMaxFileNodes is Config.MaxFileNodes's default.
+const DefaultMaxFileNodes = 128 << 10
+
 // DefaultStatTTL is Config.StatTTL's default.
 const DefaultStatTTL = 10 * time.Second
 
@@ -68,6 +75,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.ListLookupMax == 0 {
 		c.ListLookupMax = 10000
+	}
+	if c.MaxFileNodes == 0 {
+		c.MaxFileNodes = DefaultMaxFileNodes
 	}
 	if c.FileMode == 0 {
 		c.FileMode = 0o644
@@ -92,6 +102,8 @@ func (c *Config) Validate() error {
 		return errors.New("fs: Config.Cache is required")
 	case c.Writeback == nil && !c.ReadOnly:
 		return errors.New("fs: Config.Writeback is required unless ReadOnly")
+	case c.MaxFileNodes < 0:
+		return fmt.Errorf("fs: negative MaxFileNodes %d", c.MaxFileNodes)
 	case c.StatTTL < 0:
 		return fmt.Errorf("fs: negative stat TTL %v", c.StatTTL)
 	case c.Prefix != "" && c.Bucket.Name == "":

@@ -72,11 +72,11 @@ func (d *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (
 // answers ENOENT only when the name is known to be absent, and another errno (logged) when that
 // cannot be known. at is when what it says was true.
 func (d *dirNode) resolve(ctx context.Context, name string) (*dirent, time.Time, syscall.Errno) {
-	l, err := d.load(ctx, d.fsys.cfg.ListLookupMax)
+	l, known, err := d.lookupListing(ctx)
 	if err != nil {
 		return nil, time.Time{}, d.fsys.errno("lookup", d.path(name), err)
 	}
-	if e, ok, final := d.ov.resolve(name, l); final {
+	if e, ok, final := d.ov.resolve(name, l, known); final {
 		if !ok {
 			return nil, time.Time{}, syscall.ENOENT
 		}
@@ -138,6 +138,7 @@ func (d *dirNode) child(ctx context.Context, e *dirent, at time.Time, out *fuse.
 					n.setAttr(e.attr, identified(e.attr, at))
 				}
 				n.fillAttr(&out.Attr)
+				d.fsys.nodes.touch(n)
 				return ch
 			}
 		}
@@ -167,9 +168,9 @@ func identified(a objAttr, at time.Time) time.Time {
 var _ = (fusefs.NodeOpendirHandler)((*dirNode)(nil))
 
 func (d *dirNode) OpendirHandle(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
-	l, err := d.load(ctx, 0)
+	l, err := d.stream(ctx)
 	if err != nil {
 		return nil, 0, d.fsys.errno("opendir", d.path(""), err)
 	}
-	return &dirHandle{dir: d, prefix: d.prefix(), l: d.ov.apply(l)}, 0, 0
+	return d.newDirHandle(l), 0, 0
 }

@@ -30,6 +30,7 @@ type fileNode struct {
 	props    *aisclient.ObjAttrs // GUARDED_BY(mu): last HEAD (custom metadata), for xattrs
 	propsAt  time.Time           // GUARDED_BY(mu)
 	ws       writeState          // GUARDED_BY(mu)
+	lru      lruLink             // GUARDED_BY(fsys.nodes.mu): see nodecap.go
 }
 
 // newFile returns a node for the object name; name is only its first name, see objName.

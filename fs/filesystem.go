@@ -23,6 +23,8 @@ type FS struct {
 	log     *slog.Logger
 	mounted time.Time // times shown on directories, which AIS does not have
 
+	nodes      *nodeCap
+	large      *largeDirs
 	bucketList bucketList
 	pf         *prefetcher // nil: no batched reads
 	remoteList remoteList
@@ -38,7 +40,7 @@ func New(cfg Config) (*FS, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	f := &FS{onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}
+	f := &FS{nodes: newNodeCap(cfg.MaxFileNodes), large: newLargeDirs(), onErrno: cfg.OnErrno, cfg: cfg, store: patientStore{cfg.Store}, cache: cfg.Cache, wb: cfg.Writeback, log: cfg.Logger, mounted: cfg.Now()}
 	if !cfg.NoBatchReads {
 		f.pf = newPrefetcher(f, cfg.Store, cfg.Cache)
 	}

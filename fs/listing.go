@@ -2,7 +2,7 @@ package fs
 
 import (
 	"context"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,25 +23,111 @@ type dirent struct {
 // listProps are the properties a directory listing asks for: enough for stat(2) without a HEAD.
 var listProps = []string{"name", "size", "version", "checksum", "atime", "custom"}
 
-// listing is one non-recursive read of a directory. Immutable once built.
+// lent is one listed entry, kept compact: a directory of a million objects stays in memory for
+// lookups at 48 bytes plus its strings per entry, where a map of dirents took 300.
+type lent struct {
+	s                string // name, version, checksum, custom metadata: a substring of its page's text
+	size             int64
+	atime            int64 // Unix nanoseconds; 0 = unknown
+	nlen, vlen, clen uint32
+	dir              bool
+}
+
+// dirent is e as the directory shows it.
+func (l *listing) dirent(e *lent) *dirent {
+	d := e.dirent()
+	if l.mark != nil {
+		l.mark(d)
+	}
+	return d
+}
+
+// name is the entry's path component.
+func (e *lent) name() string { return e.s[:e.nlen] }
+
+func (e *lent) dirent() *dirent {
+	d := &dirent{name: e.name(), isDir: e.dir}
+	if !e.dir {
+		rest := e.s[e.nlen:]
+		v, c := rest[:e.vlen], rest[e.vlen:e.vlen+e.clen]
+		d.attr = objAttr{size: e.size, version: v, cksum: c, meta: metaFromListing(rest[e.vlen+e.clen:])}
+		if e.atime != 0 {
+			d.attr.atime = time.Unix(0, e.atime)
+		}
+	}
+	return d
+}
+
+// cmpKey orders names as AIS lists them: by object name, where a directory's ends in "/".
+func cmpKey(a string, aDir bool, b string, bDir bool) int {
+	n := min(len(a), len(b))
+	if c := strings.Compare(a[:n], b[:n]); c != 0 {
+		return c
+	}
+	next := func(s string, dir bool) int { // the key's byte after the common part, -1 at its end
+		switch {
+		case len(s) > n:
+			return int(s[n])
+		case dir && len(s) == n:
+			return '/'
+		}
+		return -1
+	}
+	if x, y := next(a, aDir), next(b, bDir); x != y {
+		return x - y
+	}
+	if len(a) != len(b) { // one continues past the other's "/"
+		return len(a) - len(b)
+	}
+	if aDir == bDir {
+		return 0
+	}
+	if aDir {
+		return 1
+	}
+	return -1
+}
+
+// listing is one non-recursive read of a directory. It grows page by page while AIS lists it,
+// so readdir can hand entries to the kernel as they arrive, and is immutable once done.
+//
+// Lock order: overlay.mu before listing.mu.
 type listing struct {
-	at       time.Time
-	complete bool // false: the directory had more than the lookup limit and was cut short
-	names    []string
-	byName   map[string]*dirent
+	at     time.Time // when the LIST started
+	prefix string
+	mark   func(*dirent) // marks archives among listed entries (FS.markArchive); nil in tests
+
+	mu       sync.Mutex
+	ents     lents         // GUARDED_BY(mu): append-only, in arrival order
+	sorted   bool          // GUARDED_BY(mu): ents are in key order, without duplicates
+	index    []int32       // GUARDED_BY(mu): if !sorted, set when done: ents in key order, deduplicated
+	grown    chan struct{} // GUARDED_BY(mu): closed (and replaced) when entries arrive or loading ends
+	finished bool          // GUARDED_BY(mu)
+	complete bool          // GUARDED_BY(mu): done, and the whole directory is in ents
+	err      error         // GUARDED_BY(mu): why loading failed
 }
 
-func (l *listing) get(name string) (*dirent, bool) {
-	d, ok := l.byName[name]
-	return d, ok
+func newListing(prefix string, at time.Time) *listing {
+	return &listing{at: at, prefix: prefix, sorted: true, grown: make(chan struct{})}
 }
 
-// buildListing turns list-objects entries under prefix into a directory's entries.
+// buildListing is a finished listing of entries (tests, and stores that list in one piece).
 func buildListing(prefix string, entries []aisclient.Entry, complete bool, at time.Time) *listing {
-	l := &listing{at: at, complete: complete, byName: make(map[string]*dirent, len(entries))}
+	l := newListing(prefix, at)
+	l.addPage(entries)
+	l.finish(complete, nil)
+	return l
+}
+
+// addPage appends one page of list-objects entries below the listing's prefix.
+func (l *listing) addPage(entries []aisclient.Entry) {
+	type span struct{ name, rest, vlen, clen int }
+	var text []byte
+	spans := make([]span, 0, len(entries))
+	page := make([]lent, 0, len(entries))
 	for i := range entries {
 		e := &entries[i]
-		rel, ok := strings.CutPrefix(e.Name, prefix)
+		rel, ok := strings.CutPrefix(e.Name, l.prefix)
 		if !ok {
 			continue
 		}
@@ -50,32 +136,202 @@ func buildListing(prefix string, entries []aisclient.Entry, complete bool, at ti
 		if rel == "" || strings.Contains(rel, "/") {
 			continue // the directory itself, or deeper than one level
 		}
-		if _, dup := l.byName[rel]; dup {
-			continue
-		}
-		d := &dirent{name: rel, isDir: isDir}
+		text = append(text, rel...)
+		s := span{name: len(rel)}
 		if !isDir {
-			d.attr = attrFromEntry(e)
+			text = append(append(append(text, e.Version...), e.Checksum...), e.CustomRaw...)
+			s.rest, s.vlen, s.clen = len(e.Version)+len(e.Checksum)+len(e.CustomRaw), len(e.Version), len(e.Checksum)
 		}
-		l.byName[rel] = d
-		l.names = append(l.names, rel)
+		spans = append(spans, s)
+		ent := lent{size: e.Size, dir: isDir}
+		if !isDir && !e.Atime.IsZero() {
+			ent.atime = e.Atime.UnixNano()
+		}
+		page = append(page, ent)
 	}
-	sort.Strings(l.names)
-	return l
+	all := string(text) // one allocation for the page's strings
+	off := 0
+	for i, s := range spans {
+		page[i].s = all[off : off+s.name+s.rest]
+		off += s.name + s.rest
+		page[i].nlen, page[i].vlen, page[i].clen = uint32(s.name), uint32(s.vlen), uint32(s.clen)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := range page {
+		e := &page[i]
+		if n := l.ents.len(); n > 0 && l.sorted {
+			last := l.ents.at(n - 1)
+			switch c := cmpKey(last.name(), last.dir, e.name(), e.dir); {
+			case c == 0:
+				continue // listed twice: the first one stands
+			case c > 0:
+				l.sorted = false
+			}
+		}
+		l.ents.push(*e)
+	}
+	l.signal()
+}
+
+// finish ends loading: complete says AIS listed the whole directory.
+func (l *listing) finish(complete bool, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.sorted {
+		idx := make([]int32, l.ents.len())
+		for i := range idx {
+			idx[i] = int32(i)
+		}
+		cmp := func(a, b int32) int {
+			x, y := l.ents.at(int(a)), l.ents.at(int(b))
+			return cmpKey(x.name(), x.dir, y.name(), y.dir)
+		}
+		slices.SortStableFunc(idx, cmp)
+		l.index = slices.CompactFunc(idx, func(a, b int32) bool { return cmp(a, b) == 0 })
+	}
+	l.finished, l.complete, l.err = true, complete && err == nil, err
+	l.signal()
+}
+
+// signal wakes whoever waits for more entries. Needs l.mu.
+func (l *listing) signal() {
+	close(l.grown)
+	l.grown = make(chan struct{})
+}
+
+// entry returns the i-th listed entry in arrival order, waiting while AIS still lists; ok false
+// at the end, or with the error that ended loading.
+func (l *listing) entry(ctx context.Context, i int) (lent, bool, error) {
+	for {
+		l.mu.Lock()
+		switch {
+		case i < l.ents.len():
+			e := *l.ents.at(i)
+			l.mu.Unlock()
+			return e, true, nil
+		case l.finished:
+			err := l.err
+			l.mu.Unlock()
+			return lent{}, false, err
+		}
+		ch := l.grown
+		l.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return lent{}, false, ctx.Err()
+		}
+	}
+}
+
+// wait returns once the listing holds an entry or is done, with the error that ended it.
+func (l *listing) wait(ctx context.Context) error {
+	_, _, err := l.entry(ctx, 0)
+	return err
+}
+
+// isComplete reports whether the listing is done and holds the whole directory.
+func (l *listing) isComplete() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.complete
+}
+
+// len is how many entries the listing holds so far.
+func (l *listing) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ents.len()
+}
+
+// get finds name, a file or a directory, among the entries listed so far.
+func (l *listing) get(name string) (*dirent, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := l.ents.len()
+	at := l.ents.at
+	if !l.sorted {
+		if l.index == nil {
+			for i := range n { // still loading, out of order: rare
+				if e := l.ents.at(i); e.name() == name {
+					return l.dirent(e), true
+				}
+			}
+			return nil, false
+		}
+		n = len(l.index)
+		at = func(i int) *lent { return l.ents.at(int(l.index[i])) }
+	}
+	for _, dir := range []bool{false, true} {
+		lo, hi := 0, n
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			e := at(m)
+			if cmpKey(e.name(), e.dir, name, dir) < 0 {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		if lo < n {
+			if e := at(lo); e.name() == name && e.dir == dir {
+				return l.dirent(e), true
+			}
+		}
+	}
+	return nil, false
+}
+
+// lents is an append-only list of entries in chunks: growing it never copies what it holds, so
+// a million-entry listing costs no second, larger copy while it loads.
+type lents struct {
+	chunks [][]lent
+	n      int
+}
+
+const lentChunk = 4096
+
+func (s *lents) len() int { return s.n }
+
+func (s *lents) at(i int) *lent { return &s.chunks[i/lentChunk][i%lentChunk] }
+
+func (s *lents) push(e lent) {
+	if s.n%lentChunk == 0 && (s.n > 0 || len(s.chunks) == 0) {
+		// The first chunk grows as a slice does, so a small directory holds a small one.
+		if s.n > 0 {
+			s.chunks = append(s.chunks, make([]lent, 0, lentChunk))
+		} else {
+			s.chunks = append(s.chunks, nil)
+		}
+	}
+	c := &s.chunks[len(s.chunks)-1]
+	*c = append(*c, e)
+	s.n++
 }
 
 // listCache holds a directory's latest listing and makes concurrent loads share one LIST.
 type listCache struct {
-	mu      sync.Mutex
-	cur     *listing
-	loading *listLoad
+	mu        sync.Mutex
+	cur       *listing // the latest finished listing
+	loading   *listing // the one AIS is listing now, if any
+	loadLimit int      // loading's limit (0: complete)
 }
 
-type listLoad struct {
-	done  chan struct{}
-	limit int
-	l     *listing
-	err   error
+// lookupListing returns the listing a lookup answers from and whether a name it lacks is known
+// to be absent. A directory read in full before that held more than --list-lookup-max entries
+// is listed in full again: its lookups (ls -l after the TTL) then cost one LIST, not one HEAD
+// each.
+func (d *dirNode) lookupListing(ctx context.Context) (*listing, bool, error) {
+	limit := d.fsys.cfg.ListLookupMax
+	if d.fsys.large.is(d.bck, d.prefix()) {
+		limit = 0
+	}
+	l, err := d.load(ctx, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	return l, l.isComplete(), nil
 }
 
 // load returns the current listing if fresh, else lists the directory once for all callers.
@@ -84,58 +340,81 @@ type listLoad struct {
 func (d *dirNode) load(ctx context.Context, limit int) (*listing, error) {
 	ctx, done := patient(ctx)
 	defer done()
-	lc := &d.lc
 	for {
-		lc.mu.Lock()
-		if cur := lc.cur; cur != nil && d.fsys.fresh(cur.at) && (cur.complete || limit > 0) {
-			lc.mu.Unlock()
-			return cur, nil
+		l, _ := d.start(ctx, limit)
+		if _, _, err := l.entry(ctx, int(^uint(0)>>1)); err != nil { // to its end
+			return nil, err
 		}
-		ld := lc.loading
-		if ld == nil {
-			ld = &listLoad{done: make(chan struct{}), limit: limit}
-			lc.loading = ld
-			// Detached from the caller: others may wait on the same LIST.
-			go d.list(context.WithoutCancel(ctx), ld)
-		}
-		lc.mu.Unlock()
-		select {
-		case <-ld.done:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		if ld.err != nil {
-			return nil, ld.err
-		}
-		if ld.l.complete || limit > 0 {
-			return ld.l, nil
+		if l.isComplete() || limit > 0 {
+			return l, nil
 		}
 		// A lookup's bounded listing was cut short; this caller needs all of it.
 	}
 }
 
-func (d *dirNode) list(ctx context.Context, ld *listLoad) {
-	at := d.fsys.now()
-	prefix := d.prefix()
-	ents, more, err := d.fsys.store.ListObjects(ctx, d.bck, aisclient.ListOptions{
-		Prefix:      prefix,
+// stream returns a complete listing of the directory, fresh or still loading, once it holds its
+// first entries: readdir hands them to the kernel while AIS lists the rest.
+func (d *dirNode) stream(ctx context.Context) (*listing, error) {
+	ctx, done := patient(ctx)
+	defer done()
+	for {
+		l, limited := d.start(ctx, 0)
+		if limited { // a lookup's bounded LIST is under way: after it, list in full
+			if _, _, err := l.entry(ctx, int(^uint(0)>>1)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := l.wait(ctx); err != nil {
+			return nil, err
+		}
+		return l, nil
+	}
+}
+
+// start returns the fresh listing, or the one loading (limited: it is a lookup's bounded LIST
+// and this caller wants all), or starts one. A fresh cut-short listing serves limited callers only.
+func (d *dirNode) start(ctx context.Context, limit int) (l *listing, limited bool) {
+	lc := &d.lc
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	if cur := lc.cur; cur != nil && d.fsys.fresh(cur.at) && (limit > 0 || cur.isComplete()) {
+		return cur, false
+	}
+	if lc.loading == nil {
+		if lc.cur != nil && !d.fsys.fresh(lc.cur.at) {
+			lc.cur = nil // stale: nothing answers from it, and a big one should not live on beside its successor
+		}
+		l := newListing(d.prefix(), d.fsys.now())
+		l.mark = d.fsys.markArchive
+		lc.loading, lc.loadLimit = l, limit
+		// Detached from the caller: others may use the same LIST.
+		go d.list(context.WithoutCancel(ctx), l, limit)
+	}
+	return lc.loading, limit == 0 && lc.loadLimit > 0
+}
+
+func (d *dirNode) list(ctx context.Context, l *listing, limit int) {
+	more, err := listPages(ctx, d.fsys.store, d.bck, aisclient.ListOptions{
+		Prefix:      l.prefix,
 		NoRecursion: true,
 		Props:       listProps,
-		Limit:       ld.limit,
+		Limit:       limit,
+	}, func(page []aisclient.Entry) error {
+		l.addPage(page)
+		return nil
 	})
 	lc := &d.lc
 	lc.mu.Lock()
 	if err == nil {
-		ld.l = buildListing(prefix, ents, !more, at)
-		for _, e := range ld.l.byName {
-			d.fsys.markArchive(e)
+		lc.cur = l
+		if !more && limit == 0 {
+			d.fsys.large.saw(d.bck, l.prefix, l.len() > d.fsys.cfg.ListLookupMax)
 		}
-		lc.cur = ld.l
 	}
-	ld.err = err
 	lc.loading = nil
 	lc.mu.Unlock()
-	close(ld.done)
+	l.finish(!more, err)
 }
 
 // invalidate forgets the listing so the next lookup or readdir lists again.
@@ -143,4 +422,32 @@ func (d *dirNode) invalidate() {
 	d.lc.mu.Lock()
 	d.lc.cur = nil
 	d.lc.mu.Unlock()
+}
+
+// pageLister is a Store that hands a listing over page by page, as *aisclient.Client does.
+type pageLister interface {
+	ListObjectsPages(ctx context.Context, bck aisclient.Bck, opts aisclient.ListOptions, fn func([]aisclient.Entry) error) (bool, error)
+}
+
+func (p patientStore) ListObjectsPages(ctx context.Context, bck aisclient.Bck, opts aisclient.ListOptions, fn func([]aisclient.Entry) error) (bool, error) {
+	ctx, done := patient(ctx)
+	defer done()
+	return listPages(ctx, p.s, bck, opts, fn)
+}
+
+// listPages lists page by page where the store can, else in one piece.
+func listPages(ctx context.Context, s Store, bck aisclient.Bck, opts aisclient.ListOptions, fn func([]aisclient.Entry) error) (bool, error) {
+	if pl, ok := s.(pageLister); ok {
+		return pl.ListObjectsPages(ctx, bck, opts, fn)
+	}
+	ents, more, err := s.ListObjects(ctx, bck, opts)
+	if err != nil {
+		return false, err
+	}
+	if len(ents) > 0 {
+		if err := fn(ents); err != nil {
+			return false, err
+		}
+	}
+	return more, nil
 }

@@ -71,6 +71,13 @@ func randBytes(t testing.TB, n int) []byte {
 // are filled in when absent.
 func testMount(t *testing.T, cfg Config) string {
 	t.Helper()
+	mnt, _ := testMountFS(t, cfg)
+	return mnt
+}
+
+// testMountFS is testMount that also returns the mounted filesystem.
+func testMountFS(t *testing.T, cfg Config) (string, *FS) {
+	t.Helper()
 	requireFUSE(t)
 	if cfg.Cache == nil {
 		c, err := cache.New(cache.Config{Capacity: 256 << 20})
@@ -113,7 +120,7 @@ func testMount(t *testing.T, cfg Config) string {
 			t.Errorf("unmount: %v", err)
 		}
 	})
-	return mnt
+	return mnt, fsys
 }
 
 // countingStore counts calls per method so tests can check what an operation costs AIS.

@@ -64,18 +64,20 @@ func (o *overlay) remove(name string, at time.Time) {
 
 // resolve returns what name is as this mount sees it, given listing l (nil if none), and
 // whether the answer is final: false means l does not know and the name must be probed.
-func (o *overlay) resolve(name string, l *listing) (*dirent, bool, bool) {
+// known says that a name l does not hold is absent (l is complete).
+func (o *overlay) resolve(name string, l *listing, known bool) (*dirent, bool, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.resolveLocked(name, l)
-}
-
-func (o *overlay) resolveLocked(name string, l *listing) (*dirent, bool, bool) {
 	var listed *dirent
 	inList := false
 	if l != nil {
 		listed, inList = l.get(name)
 	}
+	return o.decide(name, listed, inList, l, known)
+}
+
+// decide is resolve given what l says of name. Needs o.mu.
+func (o *overlay) decide(name string, listed *dirent, inList bool, l *listing, known bool) (*dirent, bool, bool) {
 	if e, ok := o.local[name]; ok {
 		switch {
 		case e.pending || l == nil || !e.at.Before(l.at):
@@ -103,34 +105,45 @@ func (o *overlay) resolveLocked(name string, l *listing) (*dirent, bool, bool) {
 	if inList {
 		return listed, true, true
 	}
-	return nil, false, l.complete
+	return nil, false, known
 }
 
-// apply returns l as this mount sees it, for readdir.
-func (o *overlay) apply(l *listing) *listing {
+// listed is what a listed entry shows as; seen is told of names the overlay has an entry for.
+func (o *overlay) listed(e *lent, l *listing, seen func(string)) (*dirent, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if len(o.local) == 0 && len(o.removed) == 0 {
-		return l
+	name := e.name()
+	_, local := o.local[name]
+	_, removed := o.removed[name]
+	if !local && !removed {
+		return l.dirent(e), true
 	}
-	out := &listing{at: l.at, complete: l.complete, byName: make(map[string]*dirent, len(l.byName)+len(o.local))}
-	seen := func(name string) {
-		if e, ok, _ := o.resolveLocked(name, l); ok {
-			out.byName[name] = e
-		}
-	}
-	for name := range l.byName {
+	if local {
 		seen(name)
 	}
+	d, ok, _ := o.decide(name, l.dirent(e), true, l, true)
+	return d, ok
+}
+
+// unlisted is what a local entry that listing l does not show shows as.
+func (o *overlay) unlisted(name string, l *listing) (*dirent, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	d, ok, _ := o.decide(name, nil, false, l, l.isComplete())
+	return d, ok
+}
+
+// localNames are the names of the overlay's entries, sorted.
+func (o *overlay) localNames() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.local) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(o.local))
 	for name := range o.local {
-		if _, done := out.byName[name]; !done {
-			seen(name)
-		}
+		names = append(names, name)
 	}
-	out.names = make([]string, 0, len(out.byName))
-	for name := range out.byName {
-		out.names = append(out.names, name)
-	}
-	sort.Strings(out.names)
-	return out
+	sort.Strings(names)
+	return names
 }

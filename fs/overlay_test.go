@@ -3,6 +3,8 @@ package fs
 import (
 	"testing"
 	"time"
+
+	"github.com/aisfs/aisfs/aisclient"
 )
 
 // TestOverlayResolve walks every branch of overlay.resolve: which of the overlay and the listing
@@ -13,12 +15,15 @@ func TestOverlayResolve(t *testing.T) {
 	file := &dirent{name: "n", attr: objAttr{size: 7}}
 	dir := &dirent{name: "n", isDir: true}
 	mk := func(complete bool, ents ...*dirent) *listing {
-		l := &listing{at: t0, complete: complete, byName: map[string]*dirent{}}
+		var page []aisclient.Entry
 		for _, e := range ents {
-			l.byName[e.name] = e
-			l.names = append(l.names, e.name)
+			name := e.name
+			if e.isDir {
+				name += "/"
+			}
+			page = append(page, aisclient.Entry{Name: name, IsDir: e.isDir, Size: e.attr.size})
 		}
-		return l
+		return buildListing("", page, complete, t0)
 	}
 	tests := []struct {
 		name      string
@@ -56,7 +61,7 @@ func TestOverlayResolve(t *testing.T) {
 			if !tc.removedAt.IsZero() {
 				o.remove("n", tc.removedAt)
 			}
-			got, ok, final := o.resolve("n", tc.l)
+			got, ok, final := o.resolve("n", tc.l, tc.l != nil && tc.l.isComplete())
 			if want := tc.want != nil; ok != want || final != tc.final {
 				t.Fatalf("resolve = %v, %v, final %v; want found %v, final %v", got, ok, final, want, tc.final)
 			}
@@ -66,8 +71,8 @@ func TestOverlayResolve(t *testing.T) {
 				if got != tc.local {
 					t.Errorf("got %+v, want the local entry", got)
 				}
-			case got != tc.want:
-				t.Errorf("got %+v, want the listed entry", got)
+			case got.name != tc.want.name || got.isDir != tc.want.isDir || got.attr.size != tc.want.attr.size:
+				t.Errorf("got %+v, want the listed entry %+v", got, tc.want)
 			}
 			_, local := o.local["n"]
 			_, gone := o.removed["n"]

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -72,6 +71,7 @@ type dirPrefetch struct {
 
 type pfState struct {
 	l       *listing // the listing the state below is about
+	n       int      // its positions
 	opened  []bool   // by listing position
 	asked   []bool   // by listing position: fetched (or being fetched) by a batch
 	nopened int
@@ -95,8 +95,8 @@ func (p *prefetcher) opened(d *dirNode, name string, a objAttr) {
 	if l == nil { // an incomplete listing (a lookup's, cut at ListLookupMax) is good for its names
 		return
 	}
-	pos := sort.SearchStrings(l.names, name)
-	if pos >= len(l.names) || l.names[pos] != name {
+	pos, ok := l.filePos(name)
+	if !ok {
 		return
 	}
 	d.pf.mu.Lock()
@@ -104,7 +104,8 @@ func (p *prefetcher) opened(d *dirNode, name string, a objAttr) {
 	s := &d.pf.st
 	if s.l != l {
 		p.ahead.Add(-s.aheadBytes)
-		*s = pfState{l: l, opened: make([]bool, len(l.names)), asked: make([]bool, len(l.names))}
+		n := l.positions()
+		*s = pfState{l: l, n: n, opened: make([]bool, n), asked: make([]bool, n)}
 	}
 	if s.opened[pos] {
 		return
@@ -131,7 +132,7 @@ func (p *prefetcher) opened(d *dirNode, name string, a objAttr) {
 // aheadInOrder asks for the files after the furthest one opened, up to seqAheadFiles ahead.
 func (p *prefetcher) aheadInOrder(bck aisclient.Bck, prefix string, s *pfState) {
 	s.seqNext = max(s.seqNext, s.maxPos+1)
-	for s.seqNext < len(s.l.names) && s.seqNext-s.maxPos <= seqAheadFiles {
+	for s.seqNext < s.n && s.seqNext-s.maxPos <= seqAheadFiles {
 		pos, n := p.pick(bck, prefix, s, s.seqNext, s.maxPos+seqAheadFiles+1)
 		s.seqNext = pos
 		if n == 0 {
@@ -159,9 +160,12 @@ func (p *prefetcher) pick(bck aisclient.Bck, prefix string, s *pfState, from, to
 		bytes int64
 	)
 	pos := from
-	for ; pos < min(to, len(s.l.names)) && len(names) < batchMembers; pos++ {
-		e := s.l.byName[s.l.names[pos]]
-		if s.opened[pos] || s.asked[pos] || e.isDir || e.attr.size <= 0 || e.attr.size > bs ||
+	for ; pos < min(to, s.n) && len(names) < batchMembers; pos++ {
+		if s.opened[pos] || s.asked[pos] {
+			continue
+		}
+		e := s.l.atPos(pos)
+		if e.archive || e.isDir || e.attr.size <= 0 || e.attr.size > bs ||
 			len(e.attr.cksum) != checksumHexLen || e.attr.fileType() != syscall.S_IFREG {
 			continue
 		}
@@ -169,7 +173,7 @@ func (p *prefetcher) pick(bck aisclient.Bck, prefix string, s *pfState, from, to
 			break
 		}
 		s.asked[pos] = true
-		names = append(names, prefix+s.l.names[pos])
+		names = append(names, prefix+e.name)
 		attrs = append(attrs, e.attr)
 		bytes += e.attr.size
 	}

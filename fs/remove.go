@@ -74,7 +74,8 @@ func (d *dirNode) showsEntries(ctx context.Context, name string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return len(sub.ov.apply(l).names) > 0, nil
+	e, err := newViewCursor(&sub.ov, l).next(ctx)
+	return e != nil, err
 }
 
 // emptyPrefix reports whether no object's name starts with prefix. The listing is recursive on

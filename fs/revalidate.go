@@ -27,11 +27,11 @@ func (n *fileNode) listedAttr(ctx context.Context) (objAttr, time.Time, bool) {
 			return objAttr{}, time.Time{}, false
 		}
 		var err error
-		if l, err = d.load(ctx, n.fsys.cfg.ListLookupMax); err != nil {
+		if l, _, err = d.lookupListing(ctx); err != nil {
 			return objAttr{}, time.Time{}, false
 		}
 	}
-	e, ok, final := d.ov.resolve(name, l)
+	e, ok, final := d.ov.resolve(name, l, l.isComplete())
 	if !ok || !final || e.isDir || e.pending || e.attr.version == "" && e.attr.cksum == "" ||
 		e.attr.fileType() != n.StableAttr().Mode {
 		return objAttr{}, time.Time{}, false

@@ -25,6 +25,7 @@ type settings struct {
 	maxFetches      int
 	statTTL         time.Duration
 	listLookupMax   int
+	maxInodes       int
 	uid, gid        int
 	fileMode        os.FileMode
 	dirMode         os.FileMode
@@ -81,6 +82,7 @@ func newFlagSet(s *settings) *pflag.FlagSet {
 	fl.Var(newDuration(&s.shutdownWait, 5*time.Minute, true), "shutdown-timeout", "how long SIGTERM/SIGINT and aisfs umount wait for pending uploads before unmounting")
 	fl.Var(newDuration(&s.statTTL, 10*time.Second, true), "stat-ttl", "how long listings, attributes and kernel entries are trusted")
 	fl.Var(newCount(&s.listLookupMax, 10000, 1), "list-lookup-max", "entries a lookup lists in an unread directory before it uses one HEAD per name")
+	fl.Var(newCount(&s.maxInodes, 128<<10, 1), "max-inodes", "file inodes kept before the kernel is asked to forget the least recently used idle ones")
 	fl.IntVar(&s.uid, "uid", -1, "owner of every file (default: the mounting user)")
 	fl.IntVar(&s.gid, "gid", -1, "group of every file (default: the mounting user's group)")
 	fl.Var(newMode(&s.fileMode, 0o644), "file-mode", "permission bits of files (octal)")

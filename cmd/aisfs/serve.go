@@ -129,7 +129,7 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 	k.fsys, err = fs.New(fs.Config{
 		OnErrno: k.metrics.ObserveErrno,
 		Store:   k.client, Cache: k.blocks, Writeback: k.wb, ReadOnly: c.s.readOnly, Archives: c.s.archives, Bucket: bck, Prefix: c.src.Prefix,
-		StatTTL: statTTL(c.s.statTTL), ListLookupMax: c.s.listLookupMax, DirectIOMin: c.s.directIOMin,
+		StatTTL: statTTL(c.s.statTTL), ListLookupMax: c.s.listLookupMax, MaxFileNodes: c.s.maxInodes, DirectIOMin: c.s.directIOMin,
 		NoBatchReads: c.s.noBatchReads,
 		UID:          owner(c.s.uid, os.Getuid()), GID: owner(c.s.gid, os.Getgid()),
 		FileMode: c.s.fileMode, DirMode: c.s.dirMode, Logger: log,

@@ -1,0 +1,47 @@
+package fs
+
+import (
+	"github.com/aisfs/aisfs/aisclient"
+	lru "github.com/hashicorp/golang-lru/v2"
+)
+
+// largeDirsMax bounds how many directories the mount remembers as large.
+const largeDirsMax = 4096
+
+// largeDirs remembers, for the whole mount, the directories whose last complete listing held
+// more than a lookup lists (Config.ListLookupMax): their lookups list them in full again (one
+// LIST for ls -l after the TTL, not one HEAD per name past a bounded listing's end). It is kept
+// by bucket and prefix, not on the directory's node, because the kernel may forget a directory
+// node while the directory is in use (memory pressure, drop_caches by any process) and the node
+// that replaces it would start without that knowledge. Safe for concurrent use; nil remembers
+// nothing.
+type largeDirs struct {
+	set *lru.Cache[string, struct{}]
+}
+
+func newLargeDirs() *largeDirs {
+	set, err := lru.New[string, struct{}](largeDirsMax)
+	if err != nil { // only for a size <= 0
+		panic(err)
+	}
+	return &largeDirs{set: set}
+}
+
+func largeKey(bck aisclient.Bck, prefix string) string { return bck.String() + "\x00" + prefix }
+
+// is reports whether the directory was last seen large.
+func (s *largeDirs) is(bck aisclient.Bck, prefix string) bool {
+	return s != nil && s.set.Contains(largeKey(bck, prefix))
+}
+
+// saw records what a complete listing of the directory found.
+func (s *largeDirs) saw(bck aisclient.Bck, prefix string, large bool) {
+	if s == nil {
+		return
+	}
+	if large {
+		s.set.Add(largeKey(bck, prefix), struct{}{})
+	} else {
+		s.set.Remove(largeKey(bck, prefix))
+	}
+}
