@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -23,13 +22,7 @@ var aisfsBin string
 
 // TestMain builds the binary once: the mount is served by a separate process, as users run it.
 func TestMain(m *testing.M) {
-	bin, cleanup, err := aiscluster.BuildAisfs()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	aisfsBin = bin
-	aiscluster.Main(m, cleanup)
+	aiscluster.MainWithAisfs(m, &aisfsBin)
 }
 
 func requireFUSE(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"testing"
 )
 
 // BuildAisfs builds the aisfs command into a temp dir, for tests that serve a mount from its
@@ -20,4 +21,16 @@ func BuildAisfs() (bin string, cleanup func(), err error) {
 		return "", nil, fmt.Errorf("build aisfs: %v\n%s", err, out)
 	}
 	return bin, func() { os.RemoveAll(dir) }, nil
+}
+
+// MainWithAisfs is Main for a package whose tests run the aisfs binary, as users do: it builds
+// the binary once into *bin first, and removes it at the end.
+func MainWithAisfs(m *testing.M, bin *string) {
+	b, cleanup, err := BuildAisfs()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*bin = b
+	Main(m, cleanup)
 }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -24,13 +23,7 @@ import (
 var aisfsBin string
 
 func TestMain(m *testing.M) {
-	bin, cleanup, err := aiscluster.BuildAisfs()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	aisfsBin = bin
-	aiscluster.Main(m, cleanup)
+	aiscluster.MainWithAisfs(m, &aisfsBin)
 }
 
 // mountTimeout bounds the wait for a mount to appear; generous for a loaded 2-core machine.

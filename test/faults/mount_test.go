@@ -24,13 +24,7 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(writerEnv); spec != "" {
 		os.Exit(runWriter(spec))
 	}
-	bin, cleanup, err := aiscluster.BuildAisfs()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	aisfsBin = bin
-	aiscluster.Main(m, cleanup)
+	aiscluster.MainWithAisfs(m, &aisfsBin)
 }
 
 var bucketSeq atomic.Int64

@@ -21,13 +21,7 @@ import (
 var aisfsBin string
 
 func TestMain(m *testing.M) {
-	bin, cleanup, err := aiscluster.BuildAisfs()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	aisfsBin = bin
-	aiscluster.Main(m, cleanup)
+	aiscluster.MainWithAisfs(m, &aisfsBin)
 }
 
 func requireFUSE(t *testing.T) {

@@ -2,7 +2,6 @@ package restart
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,13 +18,7 @@ import (
 var aisfsBin string
 
 func TestMain(m *testing.M) {
-	bin, cleanup, err := aiscluster.BuildAisfs()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	aisfsBin = bin
-	aiscluster.Main(m, cleanup)
+	aiscluster.MainWithAisfs(m, &aisfsBin)
 }
 
 // mountTimeout bounds the wait for a mount to appear; generous for a loaded 2-core machine.
