@@ -48,7 +48,7 @@ func TestMemSmallFileIsOnePut(t *testing.T) {
 
 func TestMemSequentialFileStreams(t *testing.T) {
 	s, bck := memBucket(t)
-	m, _ := newManager(t, s, nil)
+	m, _ := newManager(t, s, chainOnly)
 	want := randBytes(2, 5*testChunk+123)
 	f := open(t, m, bck, "big", Truncate, OpenOptions{})
 	writeSeq(t, f, 0, want, 64<<10)
