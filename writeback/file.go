@@ -60,6 +60,7 @@ type File struct {
 	chainErr  error              // why streaming broke in the background; Sync recovers
 	sput      putState           // the streaming PUT (putstream.go)
 	putCond   *sync.Cond         // on mu: the streaming PUT's body waits for writes; made with it
+	putDone   chan struct{}      // closed when the latest streaming PUT's request is gone (also a dropped one)
 
 	err      error // latched final failure, an *UploadError
 	closed   bool

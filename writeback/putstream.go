@@ -69,6 +69,7 @@ func (f *File) startPutLocked() {
 	gen := f.sput.gen + 1
 	f.sput = putState{active: true, gen: gen, end: -1, cancel: cancel, done: make(chan struct{})}
 	f.m.streamed.Add(1)
+	f.putDone = f.sput.done
 	go f.runPut(ctx, gen, &putBody{f: f, gen: gen, r: r}, f.sput.done)
 }
 
@@ -115,10 +116,11 @@ func (f *File) dropPutLocked() {
 	f.putCond.Broadcast()
 }
 
-// stopPut drops the streaming PUT and waits until its request is gone; mu is not held.
+// stopPut drops the streaming PUT and waits until its request (or that of one dropped
+// before) is gone; mu is not held.
 func (f *File) stopPut() {
 	f.mu.Lock()
-	done := f.sput.done
+	done := f.putDone
 	f.dropPutLocked()
 	f.mu.Unlock()
 	if done != nil {
