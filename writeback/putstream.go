@@ -28,6 +28,10 @@ import (
 // request up: its context is cancelled before the body ends, so AIS stores nothing and an
 // older object stays as it was. Sync then PUTs the staging file as it would have without
 // streaming. After the first successful Sync, later writes stream with appends as before.
+//
+// A connection that dies while the body waits for the writer is noticed at the next write or
+// at Sync (net/http's writer is blocked in the body's Read until then); either way Sync then
+// PUTs the staging file.
 
 // errPutAbandoned ends the body of a streaming PUT that was given up.
 var errPutAbandoned = errors.New("writeback: streaming PUT abandoned")

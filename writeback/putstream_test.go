@@ -30,7 +30,7 @@ func TestStreamingPut(t *testing.T) {
 		{"under a chunk: no stream", 0, []op{wr(0, C-1)}, 0, MethodPut, false},
 		{"replaces a longer object", 4 * C, []op{wr(0, 2*C+5)}, 1, MethodPut, false},
 		{"rewrite below sent", 3 * C, []op{wr(0, 2*C), syncBody, wr(10, 100), wr(2*C, C)}, 1, MethodPut, true},
-		{"truncate below sent", 3 * C, []op{wr(0, 2*C), syncBody, tr(C / 2), wr(C/2, C)}, 1, MethodPut, true},
+		{"truncate below sent", 3 * C, []op{wr(0, 2*C), syncBody, tr(100), wr(100, C)}, 1, MethodPut, true},
 		{"hole left at close", 0, []op{wr(0, C+10), wr(2*C, 77)}, 1, MethodPut, false},
 		{"small reorder", 0, []op{wr(0, C), wr(C+100, 50), wr(C, 100), wr(C+150, C)}, 1, MethodPut, false},
 		{"fsync mid-stream, then appends", 0, []op{wr(0, 2*C+3), {kind: 's'}, wr(2*C+3, 2*C)}, 1, MethodAppend, false},
@@ -69,6 +69,12 @@ func TestStreamingPut(t *testing.T) {
 				}
 			}
 			if tt.keepsOld {
+				f.mu.Lock()
+				active := f.sput.active
+				f.mu.Unlock()
+				if active {
+					t.Fatal("the streaming PUT was not given up")
+				}
 				waitPutGone(f)
 				checkBytes(t, "old object before Close", getObject(t, c, bck, name), old)
 			}
@@ -84,8 +90,8 @@ func TestStreamingPut(t *testing.T) {
 	}
 }
 
-// syncBody waits until the streaming PUT's body has read something (so a change below it
-// must give the PUT up).
+// syncBody waits until the streaming PUT's body has read something: at least one read
+// (256 KiB, or all there is), so a change in the first 100 bytes must give the PUT up.
 var syncBody = op{kind: 'b'}
 
 func waitPutSent(t *testing.T, f *File) {
@@ -180,7 +186,11 @@ func TestStreamingPutFailure(t *testing.T) {
 			data := randBytes(uint64(800+i), 3*testChunk+5)
 			f := open(t, m, bck, name, Truncate, OpenOptions{Exists: true})
 			writeSeq(t, f, 0, data[:2*testChunk], 1<<16)
-			waitPutGone(f) // the PUT failed on its own
+			// The transport learns of the failure only when the body can go on (more writes,
+			// or Close ending it), so do not wait for the PUT to end: AIS has none of it.
+			for fault.Fired() == 0 {
+				time.Sleep(time.Millisecond)
+			}
 			checkBytes(t, "old object after the failed PUT", getObject(t, direct, bck, name), old)
 			writeSeq(t, f, 2*testChunk, data[2*testChunk:], 1<<16)
 			mustClose(t, f)
@@ -202,7 +212,7 @@ func TestStreamingPutBodyReads(t *testing.T) {
 	// The body hands out exactly the content, in any read sizes, and ends at Sync's size.
 	s, bck := memBucket(t)
 	m, _ := newManager(t, s, nil)
-	for _, piece := range []int{1, 4096, 1 << 20, 3*testChunk + 1} {
+	for _, piece := range []int{4093, 1 << 20, 3*testChunk + 1} {
 		f := open(t, m, bck, "f", Truncate, OpenOptions{})
 		data := randBytes(uint64(piece), 2*testChunk+99)
 		writeSeq(t, f, 0, data, piece)
