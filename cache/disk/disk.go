@@ -50,8 +50,8 @@ type Cache struct {
 	noDirect atomic.Bool   // the filesystem refused O_DIRECT
 }
 
-// writers write blocks in parallel: an O_DIRECT write waits for the disk, and a few in flight
-// keep up with reads from AIS where one does not.
+// writers write blocks in parallel: an O_DIRECT write waits for the disk (no CPU), and
+// a few in flight keep up with reads from AIS where one does not.
 const writers = 4
 
 // job is one block waiting for the writer.
@@ -227,7 +227,7 @@ func (c *Cache) write(j job) error {
 	c.mu.Unlock()
 	c.unlink(victims)
 
-	tmp, err := c.writeTemp(j, len(c.queue) > cap(c.queue)/2)
+	tmp, err := c.writeTemp(j)
 	if err == nil {
 		err = c.rename(tmp, name)
 	}
