@@ -18,7 +18,7 @@ type Config struct {
 	BlockSize  int64  // the block cache's block size: Size must hold at least one block
 	Holder     string // who uses Dir, for the lock file: "ais://b at /mnt/b"
 	Mountpoint string // optional: Dir must not be below it (the mount would cache into itself)
-	Queue      int    // blocks waiting for the writer before Store drops them; default 64 MiB worth
+	Queue      int    // blocks waiting for the writer before Store drops them; default 128 MiB worth
 	Logger     *slog.Logger
 }
 
@@ -38,7 +38,7 @@ func (c Config) Validate() error {
 
 func (c Config) withDefaults() Config {
 	if c.Queue <= 0 {
-		c.Queue = int(max(8, (64<<20)/c.BlockSize))
+		c.Queue = int(max(8, (128<<20)/c.BlockSize))
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

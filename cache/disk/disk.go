@@ -60,9 +60,9 @@ type Cache struct {
 	noDirect atomic.Bool   // the filesystem refused O_DIRECT
 }
 
-// writers write blocks in parallel: an O_DIRECT write waits for the disk, and a few in flight
-// keep up with reads from AIS where one does not.
-const writers = 4
+// writers write blocks in parallel: an O_DIRECT write waits for the disk and costs no CPU
+// meanwhile; with 4 a third of epoch 1's blocks were dropped (queue full), with 16 about 1%.
+const writers = 16
 
 // blockID names a block; segID a segment.
 type blockID struct {
