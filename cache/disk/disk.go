@@ -1,11 +1,13 @@
 package disk
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -157,12 +159,19 @@ func (c *Cache) prepare() error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUnusable, err)
 	}
+	// Recency orders the LRU (files that do not fit are evicted); the newest file of a
+	// segment holds a block that older ones hold too (one whose copy there was dropped).
 	for _, f := range files { // least recently used first
 		victims := c.idx.add(f.name, f.size)
-		c.evictedLocked(victims)
 		c.unlink(victims)
+	}
+	slices.SortFunc(files, func(a, b found) int { return cmp.Compare(a.gen, b.gen) })
+	for _, f := range files {
+		if _, ok := c.idx.lru.Peek(f.name); !ok {
+			continue // evicted
+		}
 		for _, d := range c.addLocked(f.segFile) {
-			os.Remove(filepath.Join(c.root, d)) // all its blocks are in a newer file
+			os.Remove(filepath.Join(c.root, d)) // all its blocks are in newer files
 		}
 	}
 	c.log.Info("disk cache opened", "dir", filepath.Dir(c.root), "files", c.idx.len(),
@@ -182,6 +191,9 @@ func (c *Cache) Close() error {
 	c.qmu.Unlock()
 	c.wg.Wait()
 	c.sealIdle(true)
+	s := c.Stats()
+	c.log.Info("disk cache closed", "blocks", s.Blocks, "bytes", s.Bytes, "written_bytes", s.WrittenBytes,
+		"skipped", s.Skipped, "errors", s.Errors)
 	return c.lock.Close()
 }
 
@@ -227,6 +239,12 @@ func (c *Cache) Load(key string, idx int64, p []byte) bool {
 			return false
 		}
 		c.errs.Add(1)
+		if errors.Is(err, errBadBlock) { // the file's other blocks have CRCs of their own
+			if c.forgetBlock(f, idx) {
+				c.log.Warn("disk cache: dropped a damaged block; it is fetched again", "file", path, "block", idx)
+			}
+			return false
+		}
 		if c.forget(f) {
 			os.Remove(path)
 			c.log.Warn("disk cache: dropped a cache file it could not use; its blocks are fetched again",
@@ -322,6 +340,29 @@ func (c *Cache) forget(f *segFile) bool {
 	}
 	c.idx.remove(f.name)
 	c.dropLocked(f)
+	return true
+}
+
+// forgetBlock drops block idx of f from the index, and f's file once it holds no block, and
+// reports whether the block was still there.
+func (c *Cache) forgetBlock(f *segFile, idx int64) bool {
+	c.mu.Lock()
+	id := blockID{f.key, idx}
+	if c.blocks[id] != f {
+		c.mu.Unlock()
+		return false
+	}
+	delete(c.blocks, id)
+	f.live--
+	empty := f.live == 0 && c.files[f.name] == f
+	if empty {
+		c.idx.remove(f.name)
+		delete(c.files, f.name)
+	}
+	c.mu.Unlock()
+	if empty {
+		os.Remove(filepath.Join(c.root, f.name))
+	}
 	return true
 }
 

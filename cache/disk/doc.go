@@ -23,7 +23,10 @@
 // trailer's length) in the last 16 bytes. Open reads each file's footer and trailer and
 // checks them against the file's name and size; Load checks each block it reads against its
 // entry's CRC. A damaged, truncated or foreign file is removed, counted as an error and its
-// blocks are misses, fetched from AIS again. Nothing unverified is ever returned.
+// blocks are misses, fetched from AIS again; a block whose data fails its CRC goes alone (the
+// file's other blocks are checked on their own). Nothing unverified is ever returned. When
+// files of one segment hold the same block (one stored again after its copy was dropped),
+// the newest file, by GEN, is the one read.
 //
 // # Writes, crash safety, full disks
 //

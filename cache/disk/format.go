@@ -27,8 +27,12 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// errDamaged is wrapped by every reason a segment file is refused.
-var errDamaged = errors.New("damaged cache file")
+// errDamaged is wrapped by every reason a segment file is refused; errBadBlock by a block
+// whose data does not match its CRC (the file's other blocks are checked on their own).
+var (
+	errDamaged  = errors.New("damaged cache file")
+	errBadBlock = fmt.Errorf("%w: data checksum mismatch", errDamaged)
+)
 
 // geom is the shape of segments for one block size: a slot holds a block, rounded up to 4 KiB
 // so every slot starts aligned for O_DIRECT.
@@ -56,24 +60,26 @@ func segName(key string, seg int64, gen uint64) string {
 	return h[:2] + "/" + h + "-" + strconv.FormatInt(seg, 10) + "-" + strconv.FormatUint(gen, 16)
 }
 
-// parseName reports the segment a file found in DIR/v2 (as XX/NAME) names, if it is one.
-func parseName(name string) (seg int64, ok bool) {
+// parseName reports the segment and generation a file found in DIR/v2 (as XX/NAME) names, if
+// it is one.
+func parseName(name string) (seg int64, gen uint64, ok bool) {
 	dir, base := filepath.Split(name)
 	parts := strings.Split(base, "-")
 	if len(parts) != 3 || len(parts[0]) != 32 || dir != parts[0][:2]+"/" {
-		return 0, false
+		return 0, 0, false
 	}
 	if _, err := hex.DecodeString(parts[0]); err != nil || strings.ToLower(parts[0]) != parts[0] {
-		return 0, false
+		return 0, 0, false
 	}
 	seg, err := strconv.ParseInt(parts[1], 10, 64)
 	if err != nil || seg < 0 || strconv.FormatInt(seg, 10) != parts[1] {
-		return 0, false
+		return 0, 0, false
 	}
-	if _, err := strconv.ParseUint(parts[2], 16, 64); err != nil {
-		return 0, false
+	gen, err = strconv.ParseUint(parts[2], 16, 64)
+	if err != nil {
+		return 0, 0, false
 	}
-	return seg, true
+	return seg, gen, true
 }
 
 // trailerLen is the length of a segment's trailer: header, key and n entries, then the
@@ -158,7 +164,7 @@ func decodeTrailer(t []byte, size, seg int64, g geom, blockSize int64) (string, 
 // checkData verifies a block read from a slot against its entry.
 func checkData(p []byte, e entry) error {
 	if crc32.Checksum(p, castagnoli) != e.crc {
-		return fmt.Errorf("%w: data checksum mismatch", errDamaged)
+		return errBadBlock
 	}
 	return nil
 }

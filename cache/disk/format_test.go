@@ -58,6 +58,9 @@ func TestTrailer(t *testing.T) {
 
 func TestNames(t *testing.T) {
 	n := segName("k", 7, 0xab)
+	if _, gen, _ := parseName(n); gen != 0xab {
+		t.Errorf("generation %x, want ab", gen)
+	}
 	for _, tc := range []struct {
 		name string
 		seg  int64
@@ -74,7 +77,7 @@ func TestNames(t *testing.T) {
 		{"tmp/seg-123", 0, false},                 // a temp file
 		{n[:2] + "/" + n[3:6] + "-1-1", 0, false}, // short hash
 	} {
-		if seg, ok := parseName(tc.name); ok != tc.ok || seg != tc.seg {
+		if seg, _, ok := parseName(tc.name); ok != tc.ok || seg != tc.seg {
 			t.Errorf("parseName(%q) = %d, %v, want %d, %v", tc.name, seg, ok, tc.seg, tc.ok)
 		}
 	}

@@ -14,6 +14,7 @@ type found struct {
 	*segFile
 	size  int64
 	mtime time.Time
+	gen   uint64
 }
 
 // scan lists the segment files below root whose trailers check out, least recently used
@@ -35,7 +36,7 @@ func (c *Cache) scan() ([]found, error) {
 		}
 		for _, e := range ents {
 			name := s.Name() + "/" + e.Name()
-			seg, ok := parseName(name)
+			seg, gen, ok := parseName(name)
 			if !e.Type().IsRegular() || !ok {
 				continue
 			}
@@ -58,7 +59,7 @@ func (c *Cache) scan() ([]found, error) {
 				continue
 			}
 			f := &segFile{name: name, key: key, seg: seg, ents: slots, touched: fi.ModTime()}
-			out = append(out, found{f, fi.Size(), fi.ModTime()})
+			out = append(out, found{f, fi.Size(), fi.ModTime(), gen})
 		}
 	}
 	slices.SortFunc(out, func(a, b found) int { return a.mtime.Compare(b.mtime) })

@@ -81,3 +81,35 @@ func TestOldLayoutIsRemoved(t *testing.T) {
 		t.Errorf("a file that is not the cache's went: %v", err)
 	}
 }
+
+// TestNewestFileHoldsTheBlock: a block dropped as damaged and stored again lives in a newer
+// file of its segment; after a reopen that newer copy is the one served, even when the old
+// file was used more recently (recency orders eviction, not which copy counts).
+func TestNewestFileHoldsTheBlock(t *testing.T) {
+	dir := t.TempDir()
+	c := open(t, dir, 1<<20)
+	store(t, c, "k", 0, 1)
+	c.Close()
+	c = open(t, dir, 1<<20)
+	old := fileOf(t, c, dir, "k", 0)
+	if err := flip(old, 100); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := load(c, "k", 0); ok {
+		t.Fatal("a damaged block was served")
+	}
+	store(t, c, "k", 0) // fetched again
+	c.Close()
+	later := time.Now().Add(time.Hour)
+	os.Chtimes(old, later, later)
+	c = open(t, dir, 1<<20)
+	defer c.Close()
+	for i := range int64(2) {
+		if got, ok := load(c, "k", i); !ok || !bytes.Equal(got, block("k", i)) {
+			t.Fatalf("block %d after reopen: served=%v", i, ok)
+		}
+	}
+	if s := c.Stats(); s.Errors != 0 {
+		t.Fatalf("stats %+v: the damaged copy was read again", s)
+	}
+}
