@@ -239,7 +239,7 @@ func (c *Cache) Load(key string, idx int64, p []byte) bool {
 			return false
 		}
 		c.errs.Add(1)
-		if errors.Is(err, errBadBlock) { // the file's other blocks have CRCs of their own
+		if errors.Is(err, errBadBlock) { // the file's other blocks have checksums of their own
 			if c.forgetBlock(f, idx) {
 				c.log.Warn("disk cache: dropped a damaged block; it is fetched again", "file", path, "block", idx)
 			}

@@ -19,14 +19,14 @@
 // Slot i (block SEG×slots+i) at i × the block size rounded up to 4 KiB; slots never written
 // are holes. Then a trailer: a 32-byte header (magic, key length, slot count, segment, slot
 // size, CRC-32C of the whole trailer), the full key, one entry per slot (data length, 0 for
-// none, and CRC-32C of the data), zero padding to whole 4 KiB and a footer (magic and the
+// none, and xxhash64 of the data), zero padding to whole 4 KiB and a footer (magic and the
 // trailer's length) in the last 16 bytes. Open reads each file's footer and trailer and
 // checks them against the file's name and size; Load checks each block it reads against its
-// entry's CRC. A damaged, truncated or foreign file is removed, counted as an error and its
-// blocks are misses, fetched from AIS again; a block whose data fails its CRC goes alone (the
-// file's other blocks are checked on their own). Nothing unverified is ever returned. When
-// files of one segment hold the same block (one stored again after its copy was dropped),
-// the newest file, by GEN, is the one read.
+// entry's checksum. A damaged, truncated or foreign file is removed, counted as an error and
+// its blocks are misses, fetched from AIS again; a block whose data fails its checksum goes
+// alone (the file's other blocks are checked on their own). Nothing unverified is ever
+// returned. When files of one segment hold the same block (one stored again after its copy
+// was dropped), the newest file, by GEN, is the one read.
 //
 // # Writes, crash safety, full disks
 //

@@ -10,12 +10,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 const (
 	magic     = "aisfsdc2"
 	headerLen = 32 // magic, key length, slots, segment, slot size, CRC
-	entryLen  = 8  // per slot: data length (0: empty), CRC-32C of the data
+	entryLen  = 12 // per slot: data length (0: empty), xxhash64 of the data
 	footerLen = 16 // magic and the trailer's length, the file's last bytes
 	fileAlign = 4096
 	// segmentBytes is the most data one segment file holds: large files, few creates (one
@@ -28,7 +30,7 @@ const (
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // errDamaged is wrapped by every reason a segment file is refused; errBadBlock by a block
-// whose data does not match its CRC (the file's other blocks are checked on their own).
+// whose data does not match its checksum (the file's other blocks are checked on their own).
 var (
 	errDamaged  = errors.New("damaged cache file")
 	errBadBlock = fmt.Errorf("%w: data checksum mismatch", errDamaged)
@@ -48,8 +50,11 @@ func newGeom(blockSize, size int64) geom {
 	return geom{slot: slot, slots: n}
 }
 
-// entry is one slot of a segment: n bytes (0: no block) with CRC-32C crc.
-type entry struct{ n, crc uint32 }
+// entry is one slot of a segment: n bytes (0: no block) whose xxhash64 is sum.
+type entry struct {
+	n   uint32
+	sum uint64
+}
 
 // segName is the file of a segment of key, relative to DIR/v2: XX/HASH-SEG-GEN. HASH is the
 // first 128 bits of SHA-256 of the key in hex, XX its first two characters (no huge
@@ -102,7 +107,7 @@ func encodeTrailer(key string, seg, slot int64, ents []entry) []byte {
 	e := t[headerLen+len(key):]
 	for i, en := range ents {
 		binary.LittleEndian.PutUint32(e[entryLen*i:], en.n)
-		binary.LittleEndian.PutUint32(e[entryLen*i+4:], en.crc)
+		binary.LittleEndian.PutUint64(e[entryLen*i+4:], en.sum)
 	}
 	f := t[len(t)-footerLen:]
 	copy(f, magic)
@@ -153,7 +158,7 @@ func decodeTrailer(t []byte, size, seg int64, g geom, blockSize int64) (string, 
 	e := t[headerLen+kl:]
 	ents := make([]entry, n)
 	for i := range ents {
-		ents[i] = entry{binary.LittleEndian.Uint32(e[entryLen*i:]), binary.LittleEndian.Uint32(e[entryLen*i+4:])}
+		ents[i] = entry{binary.LittleEndian.Uint32(e[entryLen*i:]), binary.LittleEndian.Uint64(e[entryLen*i+4:])}
 		if int64(ents[i].n) > blockSize {
 			return "", nil, fmt.Errorf("%w: slot %d holds %d bytes", errDamaged, i, ents[i].n)
 		}
@@ -161,9 +166,14 @@ func decodeTrailer(t []byte, size, seg int64, g geom, blockSize int64) (string, 
 	return key, ents, nil
 }
 
+// dataSum is the checksum of a block's data: xxhash64, which ran at twice CRC-32C's speed
+// over blocks not in the CPU's caches here (8-9.5 against 4 GB/s), and the block checksum was
+// half of what the disk cache cost the daemon (pprof).
+func dataSum(p []byte) uint64 { return xxhash.Sum64(p) }
+
 // checkData verifies a block read from a slot against its entry.
 func checkData(p []byte, e entry) error {
-	if crc32.Checksum(p, castagnoli) != e.crc {
+	if dataSum(p) != e.sum {
 		return errBadBlock
 	}
 	return nil

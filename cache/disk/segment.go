@@ -107,7 +107,7 @@ func (c *Cache) write(j job) error {
 	}
 	var e entry
 	if ok && err == nil {
-		e = entry{uint32(len(j.data)), crc(j.data)}
+		e = entry{uint32(len(j.data)), dataSum(j.data)}
 		c.writtenBytes.Add(int64(len(j.data)))
 	} else if err == nil {
 		c.skipped.Add(1) // no room: the rest is reserved by other segments being written

@@ -3,7 +3,6 @@ package disk
 import (
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 	"syscall"
@@ -42,8 +41,6 @@ func (c *Cache) writeSlot(s *openSeg, off int64, data []byte) error {
 	}
 	return err
 }
-
-func crc(p []byte) uint32 { return crc32.Checksum(p, castagnoli) }
 
 // alignedBuf returns n bytes of 4 KiB-aligned memory.
 func alignedBuf(n int) []byte {
