@@ -229,6 +229,7 @@ func (c *Cache) Load(key string, idx int64, p []byte) bool {
 	c.mu.Unlock()
 	if f == nil || int(e.n) != len(p) {
 		c.misses.Add(1)
+		c.throttle()
 		return false
 	}
 	path := filepath.Join(c.root, f.name)
@@ -259,6 +260,25 @@ func (c *Cache) Load(key string, idx int64, p []byte) bool {
 	c.readBytes.Add(int64(len(p)))
 	return true
 }
+
+// throttle is the backpressure on reads from AIS: a miss is what comes before every fetch, so
+// while the write queue is over a quarter full, a miss waits (up to maxThrottle) for the
+// writers to catch up. Dropping blocks instead cost the next epoch their refetch (up to 12%
+// of the data, with the disk shared with the AIS target); waiting costs this read only what
+// the disk is slower than AIS.
+func (c *Cache) throttle() {
+	if len(c.queue) <= cap(c.queue)/4 {
+		return
+	}
+	deadline := time.Now().Add(maxThrottle)
+	for len(c.queue) > cap(c.queue)/4 && !c.off.Load() && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// maxThrottle bounds one wait of throttle: a disk that stalls for longer gets its blocks
+// dropped (counted as skipped), not the reads stalled with it.
+const maxThrottle = time.Second
 
 // Store queues a block for the writers; it drops the block when the queue is full.
 func (c *Cache) Store(key string, idx int64, data []byte, done func()) {

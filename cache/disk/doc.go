@@ -30,9 +30,11 @@
 //
 // # Writes, crash safety, full disks
 //
-// Store queues the block (128 MiB of them at most) for 16 writer goroutines and returns; a
-// full queue drops the block (counted as skipped), so a slow disk never slows reads from
-// AIS. A writer puts the block in its segment's temp file in DIR/v2/tmp with one O_DIRECT
+// Store queues the block (128 MiB of them at most) for 16 writer goroutines and returns.
+// While the queue is over a quarter full, a Load that misses (what comes before every fetch
+// from AIS) waits up to a second for the writers: reads from AIS slow to what the disk takes
+// instead of losing blocks. A full queue still drops the block (counted as skipped), so a
+// stalled disk never stalls reads. A writer puts the block in its segment's temp file in DIR/v2/tmp with one O_DIRECT
 // pwrite from the block's own buffer (no copy; a short last block through a padded copy),
 // reserving room first (evicting least recently used files). A segment is sealed, its
 // trailer written after the data and the file renamed into place, when all its slots are in,
