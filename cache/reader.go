@@ -20,6 +20,7 @@ type Reader struct {
 	mu     sync.Mutex // guards the pattern below; taken before Cache.mu, never after
 	stream stream
 	closed bool
+	readTo int64 // [0, readTo) was read without a gap (see Forget)
 }
 
 // NewReader returns a Reader of obj. Close it when the handle is released.
@@ -44,6 +45,30 @@ func (r *Reader) Close() {
 	r.c.mu.Lock()
 	r.c.dropQueuedLocked(r, errAbandoned)
 	r.c.mu.Unlock()
+}
+
+// Forget closes r and, when r has read all of its object, drops the object's blocks from memory:
+// the caller keeps the bytes elsewhere (a FUSE handle's reads stay in the kernel's page cache).
+// Holding them twice made the garbage collector the largest cost of a shuffled read of many small
+// files: a cache full of blocks read once keeps the heap at the memory limit, so every few MiB
+// allocated start a collection. Blocks still held by a read are freed when it releases them.
+func (r *Reader) Forget() {
+	r.Close()
+	r.mu.Lock()
+	whole := r.obj.Size > 0 && r.readTo >= r.obj.Size
+	r.mu.Unlock()
+	if !whole {
+		return
+	}
+	r.c.mu.Lock()
+	defer r.c.mu.Unlock()
+	r.c.forgetting = true // not an eviction (onEvict)
+	for idx := range r.nblocks {
+		if r.c.lru.Remove(blockKey{r.obj.Key, idx}) {
+			r.c.forgotten.Add(1)
+		}
+	}
+	r.c.forgetting = false
 }
 
 // Read returns up to size bytes at off in a buffer of the caller's. The result is short only at
@@ -112,6 +137,11 @@ func (r *Reader) read(ctx context.Context, off, end int64, dst []byte) ([]byte, 
 			return nil, nil, err
 		}
 	}
+	r.mu.Lock()
+	if off <= r.readTo {
+		r.readTo = max(r.readTo, end)
+	}
+	r.mu.Unlock()
 	if len(blocks) == 1 && dst == nil {
 		lo, hi := off-first*r.bs, end-first*r.bs
 		return blocks[0].data[lo:hi:hi], blocks[0].release, nil
