@@ -5,6 +5,9 @@ import (
 	"testing"
 )
 
+// fbs is TestForget's block size: 16 pages.
+const fbs = 64 << 10
+
 // TestForget: a reader's blocks leave memory on Forget only when it read its whole object
 // without a gap; a later reader then fetches them again and still gets the right bytes.
 func TestForget(t *testing.T) {
@@ -18,18 +21,22 @@ func TestForget(t *testing.T) {
 		reads   []rc
 		dropped bool
 	}{
-		{"one block, whole", tbs / 2, []rc{{0, tbs}}, true},
-		{"one block, in two reads", tbs, []rc{{0, tbs / 2}, {tbs / 2, tbs / 2}}, true},
-		{"one block, reordered", tbs, []rc{{tbs / 2, tbs / 2}, {0, tbs / 2}}, false},
-		{"one block, first half", tbs, []rc{{0, tbs / 2}}, false},
-		{"three blocks, whole", 3*tbs - 10, []rc{{0, tbs}, {tbs, tbs}, {2 * tbs, tbs}}, true},
-		{"three blocks, a gap", 3 * tbs, []rc{{0, tbs}, {2 * tbs, tbs}}, false},
-		{"nothing read", tbs, nil, false},
+		{"one block, whole", fbs / 2, []rc{{0, fbs}}, true},
+		{"one block, in two reads", fbs, []rc{{0, fbs / 2}, {fbs / 2, fbs / 2}}, true},
+		{"one block, reordered", fbs, []rc{{fbs / 2, fbs / 2}, {0, fbs / 2}}, true},
+		{"one block, unaligned halves", fbs, []rc{{0, fbs/2 + 1}, {fbs/2 + 1, fbs/2 - 1}}, false},
+		{"one block, first half", fbs, []rc{{0, fbs / 2}}, false},
+		{"three blocks, whole", 3*fbs - 10, []rc{{0, fbs}, {fbs, fbs}, {2 * fbs, fbs}}, true},
+		{"three blocks, a gap", 3 * fbs, []rc{{0, fbs}, {2 * fbs, fbs}}, false},
+		{"three blocks, reordered", 3 * fbs, []rc{{2 * fbs, fbs}, {0, fbs}, {fbs, fbs}}, true},
+		{"large, in order", 5 << 20, []rc{{0, 2 << 20}, {2 << 20, 3 << 20}}, true},
+		{"large, reordered", 5 << 20, []rc{{2 << 20, 3 << 20}, {0, 2 << 20}}, false},
+		{"nothing read", fbs, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := newFake("obj", tt.osize, 2)
-			c := newTestCache(t, Config{BlockSize: tbs, Capacity: 64 * tbs, MaxReadahead: -1})
+			c := newTestCache(t, Config{BlockSize: fbs, Capacity: 16 << 20, MaxReadahead: -1})
 			r := c.NewReader(o.object())
 			for _, rd := range tt.reads {
 				if got, err := r.Read(t.Context(), rd.off, rd.size); err != nil || !bytes.Equal(got, o.want(rd.off, rd.size)) {
@@ -78,4 +85,33 @@ func TestForgetWhileHeld(t *testing.T) {
 		t.Errorf("held data changed after Forget")
 	}
 	release()
+}
+
+// TestCoverage: pages count once, in any order; a partial page counts only at the object's end.
+func TestCoverage(t *testing.T) {
+	type rc struct{ off, end int64 }
+	tests := []struct {
+		name  string
+		size  int64
+		reads []rc
+		pages int
+		whole bool
+	}{
+		{"short last page", 5000, []rc{{0, 5000}}, 2, true},
+		{"overlapping rereads", 3 * coveragePage, []rc{{0, 8192}, {4096, 12288}, {0, 4096}}, 3, true},
+		{"unaligned start", 2 * coveragePage, []rc{{100, 8192}}, 1, false},
+		{"missing middle", 3 * coveragePage, []rc{{0, 4096}, {8192, 12288}}, 2, false},
+		{"empty", 0, []rc{{0, 0}}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCoverage(tt.size)
+			for _, r := range tt.reads {
+				c.add(r.off, r.end, tt.size)
+			}
+			if c.count() != tt.pages || c.whole(tt.size) != tt.whole {
+				t.Errorf("pages %d, whole %v; want %d, %v", c.count(), c.whole(tt.size), tt.pages, tt.whole)
+			}
+		})
+	}
 }

@@ -20,7 +20,7 @@ type Reader struct {
 	mu     sync.Mutex // guards the pattern below; taken before Cache.mu, never after
 	stream stream
 	closed bool
-	readTo int64 // [0, readTo) was read without a gap (see Forget)
+	cover  coverage // what reads returned (Forget)
 }
 
 // NewReader returns a Reader of obj. Close it when the handle is released.
@@ -33,6 +33,7 @@ func (c *Cache) NewReader(obj Object) *Reader {
 		bs:      bs,
 		nblocks: (obj.Size + bs - 1) / bs,
 		stream:  newStream(),
+		cover:   newCoverage(obj.Size),
 	}
 }
 
@@ -55,7 +56,7 @@ func (r *Reader) Close() {
 func (r *Reader) Forget() {
 	r.Close()
 	r.mu.Lock()
-	whole := r.obj.Size > 0 && r.readTo >= r.obj.Size
+	whole := r.cover.whole(r.obj.Size)
 	r.mu.Unlock()
 	if !whole {
 		return
@@ -138,9 +139,7 @@ func (r *Reader) read(ctx context.Context, off, end int64, dst []byte) ([]byte, 
 		}
 	}
 	r.mu.Lock()
-	if off <= r.readTo {
-		r.readTo = max(r.readTo, end)
-	}
+	r.cover.add(off, end, r.obj.Size)
 	r.mu.Unlock()
 	if len(blocks) == 1 && dst == nil {
 		lo, hi := off-first*r.bs, end-first*r.bs
