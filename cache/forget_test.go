@@ -115,3 +115,49 @@ func TestCoverage(t *testing.T) {
 		})
 	}
 }
+
+// TestStartWhole: an object of one block is fetched before any read, and the read that follows
+// takes that fetch (one Fetcher call in all); a larger object, or one cached, is not fetched.
+func TestStartWhole(t *testing.T) {
+	tests := []struct {
+		name    string
+		size    int
+		cached  bool
+		fetches int // Fetcher calls after StartWhole and one read of the first block
+	}{
+		{"one block", tbs - 1, false, 1},
+		{"cached", tbs, true, 1},
+		{"two blocks", tbs + 1, false, 1}, // only the read's own
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := newFake("obj", tt.size, 5)
+			c := newTestCache(t, Config{BlockSize: tbs, Capacity: 64 * tbs, MaxReadahead: -1})
+			if tt.cached {
+				r := c.NewReader(o.object())
+				if _, err := r.Read(t.Context(), 0, tbs); err != nil {
+					t.Fatal(err)
+				}
+				r.Close()
+			}
+			gate := make(chan struct{})
+			o.mu.Lock()
+			o.gate = func(int64) chan struct{} { return gate }
+			o.mu.Unlock()
+			r := c.NewReader(o.object())
+			defer r.Close()
+			r.StartWhole()
+			wantStarted := tt.size <= tbs && !tt.cached
+			if got := c.Stats().InFlight > 0; got != wantStarted {
+				t.Errorf("in flight after StartWhole: %v, want %v", got, wantStarted)
+			}
+			close(gate)
+			if got, err := r.Read(t.Context(), 0, tbs); err != nil || !bytes.Equal(got, o.want(0, tbs)) {
+				t.Fatalf("Read = %d bytes, %v", len(got), err)
+			}
+			if n := len(o.log()); n != tt.fetches {
+				t.Errorf("%d Fetcher calls, want %d", n, tt.fetches)
+			}
+		})
+	}
+}

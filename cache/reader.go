@@ -180,3 +180,20 @@ func (r *Reader) assemble(blocks []*block, off, end int64, dst []byte) []byte {
 	}
 	return dst[:end-off]
 }
+
+// StartWhole begins fetching an object that fits one block, in the background, unless it is
+// cached or in flight already; the first read then waits for that fetch instead of starting its
+// own. A caller that knows the whole object will be read (a small file's open) so overlaps the
+// fetch with the round trips before its first read.
+func (r *Reader) StartWhole() {
+	if r.nblocks != 1 {
+		return
+	}
+	k := blockKey{r.obj.Key, 0}
+	r.c.mu.Lock()
+	defer r.c.mu.Unlock()
+	if _, ok := r.c.inflight[k]; ok || r.c.lru.Contains(k) {
+		return
+	}
+	_, _ = r.c.startLocked(r.obj, 0, r.blockLen(0), nil, false) // an error (closed) is the read's to report
+}

@@ -163,7 +163,13 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 	if keep {
 		fuseFlags |= fuse.FOPEN_KEEP_CACHE
 	}
-	return &readHandle{node: n, r: n.fsys.cache.NewReader(n.cacheObject(a)), kept: fuseFlags&fuse.FOPEN_DIRECT_IO == 0}, fuseFlags, 0
+	r := n.fsys.cache.NewReader(n.cacheObject(a))
+	if !keep {
+		// A small file's first read fetches all of it (one block): start now, so that the GET
+		// overlaps this reply and the READ that follows instead of waiting for them.
+		r.StartWhole()
+	}
+	return &readHandle{node: n, r: r, kept: fuseFlags&fuse.FOPEN_DIRECT_IO == 0}, fuseFlags, 0
 }
 
 // cacheObject describes one version of the object to the block cache.
