@@ -34,7 +34,6 @@ const (
 	seqAfter       = 4   // in-order opens before a directory counts as read in listing order
 	seqReorder     = 64  // how far (in listing positions) parallel readers may reorder opens
 	seqAheadFiles  = 512 // a listing-order reader is fetched at most this many files ahead
-	shuffledAfter  = 16  // opens since its listing before a directory opened in no order gets a pool
 	busyAfter      = 16  // opens since its listing that make a directory busy (revalidate.go)
 	checksumHexLen = 16  // xxhash2 as AIS renders it
 	batchTimeout   = time.Minute
@@ -79,7 +78,6 @@ type pfState struct {
 
 	minPos, maxPos int // span of the positions opened
 	seqNext        int // listing order: first position not asked for yet
-	poolNext       int // no order: where the next pool batch starts looking
 
 	aheadBytes int64 // bytes asked for and not opened yet (counted in prefetcher.ahead)
 }
@@ -126,32 +124,16 @@ func (p *prefetcher) opened(d *dirNode, name string, a objAttr) {
 	// Listing order: the opens cover their span but for the few that parallel readers have
 	// in flight. Random opens leave holes everywhere, even late in an epoch.
 	holes := s.maxPos - s.minPos + 1 - s.nopened
-	switch {
-	case s.nopened >= seqAfter && holes <= seqReorder && pos >= s.maxPos-seqReorder:
-		p.aheadInOrder(d, prefix, s)
-	case s.nopened >= shuffledAfter && holes > s.nopened:
-		p.aheadShuffled(d, prefix, s)
-	}
-}
-
-// aheadShuffled keeps a pool of unopened files of a directory opened in no order in the cache:
-// one batch per open at most, taken round the listing from where the last one stopped.
-func (p *prefetcher) aheadShuffled(d *dirNode, prefix string, s *pfState) {
-	for range 2 { // once more from the start after reaching the end
-		pos, n := p.pick(d, prefix, s, s.poolNext, s.n)
-		s.poolNext = pos
-		if n > 0 || pos < s.n {
-			return
-		}
-		s.poolNext = 0
+	if s.nopened >= seqAfter && holes <= seqReorder && pos >= s.maxPos-seqReorder {
+		p.aheadInOrder(d.bck, prefix, s)
 	}
 }
 
 // aheadInOrder asks for the files after the furthest one opened, up to seqAheadFiles ahead.
-func (p *prefetcher) aheadInOrder(d *dirNode, prefix string, s *pfState) {
+func (p *prefetcher) aheadInOrder(bck aisclient.Bck, prefix string, s *pfState) {
 	s.seqNext = max(s.seqNext, s.maxPos+1)
 	for s.seqNext < s.n && s.seqNext-s.maxPos <= seqAheadFiles {
-		pos, n := p.pick(d, prefix, s, s.seqNext, s.maxPos+seqAheadFiles+1)
+		pos, n := p.pick(bck, prefix, s, s.seqNext, s.maxPos+seqAheadFiles+1)
 		s.seqNext = pos
 		if n == 0 {
 			return
@@ -162,8 +144,7 @@ func (p *prefetcher) aheadInOrder(d *dirNode, prefix string, s *pfState) {
 // pick gathers one batch of small, unopened, unasked files from position from up to (not
 // including) to, and starts it; it returns the position after the last one considered and how
 // many files the batch asks for (0: none started).
-func (p *prefetcher) pick(d *dirNode, prefix string, s *pfState, from, to int) (int, int) {
-	bck := d.bck
+func (p *prefetcher) pick(bck aisclient.Bck, prefix string, s *pfState, from, to int) (int, int) {
 	if p.ahead.Load() >= p.limit {
 		return from, 0
 	}
@@ -190,9 +171,6 @@ func (p *prefetcher) pick(d *dirNode, prefix string, s *pfState, from, to int) (
 		}
 		if p.ahead.Load()+bytes+e.attr.size > p.limit {
 			break
-		}
-		if d.pagesKept(e.name, e.attr) {
-			continue // the kernel likely has it: its open keeps the page cache
 		}
 		s.asked[pos] = true
 		names = append(names, prefix+e.name)
@@ -246,19 +224,3 @@ func (p *prefetcher) run(b *cache.Batch, bck aisclient.Bck, names []string, attr
 
 // errChanged: a batch member's bytes are not the listed version's.
 var errChanged = errors.New("batched bytes do not match the listed checksum")
-
-// pagesKept reports whether the file name of d was opened in version a before: its next open
-// keeps the kernel's page cache (FOPEN_KEEP_CACHE), so fetching it ahead would be waste.
-func (d *dirNode) pagesKept(name string, a objAttr) bool {
-	ch := d.GetChild(name)
-	if ch == nil {
-		return false
-	}
-	n, ok := ch.Operations().(*fileNode)
-	if !ok {
-		return false
-	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.keepsPagesLocked(a)
-}
