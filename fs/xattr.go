@@ -24,6 +24,13 @@ const (
 	maxCustomMD = 2048
 )
 
+// xattrSupported reports whether attr is in the one namespace a mount keeps, "user.". Names
+// outside it (security.*, system.posix_acl_*, trusted.*) get ENOTSUP, not ENODATA: that is
+// what a filesystem without the namespace answers, and tools remember it per filesystem
+// (GNU ls -l asks security.selinux and system.posix_acl_access of every file until it has
+// seen ENOTSUP once, two FUSE round trips per entry the kernel does not cache).
+func xattrSupported(attr string) bool { return strings.HasPrefix(attr, xattrUser) }
+
 // propsOf renders the read-only properties of an object as xattr values.
 func propsOf(a *aisclient.ObjAttrs) map[string]string {
 	m := map[string]string{
@@ -114,8 +121,8 @@ func (n *fileNode) forgetProps() {
 var _ = (fusefs.NodeGetxattrer)((*fileNode)(nil))
 
 func (n *fileNode) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, syscall.Errno) {
-	if !strings.HasPrefix(attr, xattrUser) {
-		return 0, syscall.ENODATA // security.*, system.*: nothing, and no request to AIS
+	if !xattrSupported(attr) {
+		return 0, syscall.ENOTSUP
 	}
 	h, err := n.head(ctx)
 	if err != nil {
@@ -222,7 +229,7 @@ func (n *fileNode) customKey(attr string) (string, syscall.Errno) {
 		return "", syscall.EROFS
 	case strings.HasPrefix(attr, xattrAIS):
 		return "", syscall.EPERM
-	case !strings.HasPrefix(attr, xattrUser):
+	case !xattrSupported(attr):
 		return "", syscall.ENOTSUP
 	}
 	key := strings.TrimPrefix(attr, xattrUser)
@@ -261,6 +268,9 @@ func customSize(m map[string]string) int {
 var _ = (fusefs.NodeGetxattrer)((*dirNode)(nil))
 
 func (d *dirNode) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, syscall.Errno) {
+	if !xattrSupported(attr) {
+		return 0, syscall.ENOTSUP
+	}
 	prop, ok := strings.CutPrefix(attr, xattrAIS)
 	if !ok || !d.root {
 		return 0, syscall.ENODATA

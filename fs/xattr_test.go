@@ -2,6 +2,8 @@ package fs
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -12,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/aisfs/aisfs/aisclient"
+	"github.com/aisfs/aisfs/test/aiscluster"
 )
 
 func getxattr(t *testing.T, path, name string) (string, error) {
@@ -169,5 +172,46 @@ func TestBucketXattrsAndStatfs(t *testing.T) {
 	}
 	if avail := st.Bavail * uint64(st.Bsize); avail == 0 || avail > total {
 		t.Errorf("statfs available %d of %d", avail, total)
+	}
+}
+
+// Names outside user.* are ENOTSUP on files and directories (the namespace is not kept here),
+// and GNU ls -l, which remembers ENOTSUP per filesystem, asks them a few times in all instead
+// of twice per file.
+func TestXattrOtherNamespacesUnsupported(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	const files = 40
+	for i := range files {
+		if _, err := c.PutObject(t.Context(), bck, fmt.Sprintf("d/f%02d", i), strings.NewReader("x"), 1, aisclient.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mnt := testMount(t, Config{Store: c, Bucket: bck})
+	dir := filepath.Join(mnt, "d")
+	for _, p := range []string{dir, filepath.Join(dir, "f00")} {
+		for _, name := range []string{"security.selinux", "system.posix_acl_access", "trusted.x"} {
+			if _, err := getxattr(t, p, name); !errors.Is(err, syscall.ENOTSUP) {
+				t.Errorf("getxattr %s %s: %v, want ENOTSUP", p, name, err)
+			}
+		}
+	}
+	if _, err := getxattr(t, filepath.Join(dir, "f01"), "user.nope"); !errors.Is(err, syscall.ENODATA) {
+		t.Errorf("a missing user.* name: %v, want ENODATA", err)
+	}
+
+	aiscluster.RequireTool(t, "strace")
+	trace := filepath.Join(t.TempDir(), "trace")
+	cmd := exec.Command("strace", "-f", "-o", trace, "-e", "trace=getxattr,lgetxattr", "ls", "-l", dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("strace ls -l: %v %s", err, out)
+	}
+	data, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := strings.Count(string(data), "getxattr(")
+	if calls > 4 {
+		t.Errorf("ls -l of %d files made %d getxattr calls, want at most 4:\n%s", files, calls, data)
 	}
 }
