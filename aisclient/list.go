@@ -1,13 +1,16 @@
 package aisclient
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -52,7 +55,10 @@ type ListOptions struct {
 	NoRecursion bool     // one level: files, and directories as entries ending in "/"
 	Props       []string // default name,size,version,checksum,atime
 	PageSize    int      // 0 = server default (also capped by Limit)
-	Limit       int      // stop after Limit entries (0 = all)
+	// FirstPage > 0 asks for a first page of at most that many entries, so that the first
+	// entries of a large listing arrive sooner (AIS takes longer the more a page holds).
+	FirstPage int
+	Limit     int // stop after Limit entries (0 = all)
 
 	archDir bool // list archives' members too (ListArchive)
 }
@@ -95,12 +101,45 @@ type lsoEntry struct {
 	Copies   int    `json:"copies"`
 	Custom   string `json:"custom-md"`
 	Flags    uint32 `json:"flags"`
+
+	size int64 // msgpack sends the size as an integer
 }
 
+// lsoPage is one page: its JSON form, or a msgpack body decoded in two steps (the token first,
+// so the next page can be asked for while this one is decoded).
 type lsoPage struct {
 	UUID              string      `json:"uuid"`
 	ContinuationToken string      `json:"continuation_token"`
-	Entries           []*lsoEntry `json:"entries"` // null when nothing matches
+	Entries           []*lsoEntry `json:"entries"` // JSON; null when nothing matches
+
+	msgpack string  // the undecoded msgpack body, if AIS sent one
+	count   int     // msgpack: how many entries the page holds
+	entries []Entry // msgpack: decoded
+}
+
+// len is how many entries the page holds.
+func (p *lsoPage) len() int {
+	if p.msgpack != "" {
+		return p.count
+	}
+	return len(p.Entries)
+}
+
+// decode returns the page's entries.
+func (p *lsoPage) decode() ([]Entry, error) {
+	if p.msgpack == "" {
+		return convertEntries(p.Entries), nil
+	}
+	if err := decodeLsoMsgpack(p.msgpack, p, true); err != nil {
+		return nil, err
+	}
+	return p.entries, nil
+}
+
+// fetched is a page fetched ahead, or why it could not be.
+type fetched struct {
+	page *lsoPage
+	err  error
 }
 
 func (c *Client) list(ctx context.Context, bck Bck, opts ListOptions, fn func([]Entry) error) (more bool, err error) {
@@ -129,14 +168,41 @@ func (c *Client) list(ctx context.Context, bck Bck, opts ListOptions, fn func([]
 	if opts.Limit > 0 && (msg.PageSize <= 0 || msg.PageSize > opts.Limit) {
 		msg.PageSize = opts.Limit
 	}
+	// Pages come one after another (each needs the token of the one before), so the next one
+	// is asked for as soon as this one's token is known: AIS lists it while this one is decoded
+	// and handed over. A bounded listing (Limit) asks for no page it may not need.
+	ctx, cancel := context.WithCancel(ctx)
+	var ahead chan fetched
+	defer func() {
+		cancel()
+		if ahead != nil {
+			<-ahead
+		}
+	}()
 	got := 0
+	first := msg
+	if opts.FirstPage > 0 && (first.PageSize <= 0 || first.PageSize > opts.FirstPage) {
+		first.PageSize = opts.FirstPage
+	}
+	page, err := c.listPage(ctx, bck, &first, contentMsgpack)
 	for {
-		page, err := c.listPage(ctx, bck, &msg)
 		if err != nil {
 			return false, err
 		}
-		entries := convertEntries(page.Entries)
 		done := page.ContinuationToken == ""
+		if !done && opts.Limit == 0 {
+			next := msg
+			next.ContinuationToken, next.UUID = page.ContinuationToken, page.UUID
+			ahead = make(chan fetched, 1)
+			go func() {
+				p, err := c.listPage(ctx, bck, &next, contentMsgpack)
+				ahead <- fetched{p, err}
+			}()
+		}
+		entries, err := page.decode()
+		if err != nil {
+			return false, fmt.Errorf("aisclient: ListObjects: %w", err)
+		}
 		if opts.Limit > 0 && got+len(entries) >= opts.Limit {
 			if got+len(entries) > opts.Limit {
 				entries, done = entries[:opts.Limit-got], false
@@ -158,29 +224,47 @@ func (c *Client) list(ctx context.Context, bck Bck, opts ListOptions, fn func([]
 		if done {
 			return false, nil
 		}
+		if ahead != nil {
+			f := <-ahead
+			ahead, page, err = nil, f.page, f.err
+			continue
+		}
 		msg.ContinuationToken, msg.UUID = page.ContinuationToken, page.UUID
 		if opts.Limit > 0 && msg.PageSize > opts.Limit-got {
 			msg.PageSize = opts.Limit - got
 		}
+		page, err = c.listPage(ctx, bck, &msg, contentMsgpack)
 	}
 }
 
-// listPage fetches one page: GET /v1/buckets/<b> with {"action":"list","value":{...}}.
-func (c *Client) listPage(ctx context.Context, bck Bck, msg *lsoMsg) (*lsoPage, error) {
+// listPage fetches one page: GET /v1/buckets/<b> with {"action":"list","value":{...}}, asking
+// for the encoding accept (msgpack; tests compare it with JSON). Its entries are left to decode.
+func (c *Client) listPage(ctx context.Context, bck Bck, msg *lsoMsg, accept string) (*lsoPage, error) {
 	body, err := json.Marshal(actMsg{Action: "list", Value: msg})
 	if err != nil {
 		return nil, err
 	}
 	cl := &call{
 		op: "ListObjects", method: http.MethodGet, path: bucketPath(bck), query: bck.query(),
-		body: body, json: true, retry: true, meta: true, bucketOp: true,
+		header: http.Header{"Accept": {accept}},
+		body:   body, json: true, retry: true, meta: true, bucketOp: true,
 	}
 	var page lsoPage
 	err = c.do(ctx, cl, func(resp *http.Response) error {
-		if err := readJSON(resp, &page); err != nil {
+		page = lsoPage{}
+		if strings.HasPrefix(resp.Header.Get("Content-Type"), contentMsgpack) {
+			raw, err := readBody(resp)
+			if err != nil {
+				return err
+			}
+			if err := decodeLsoMsgpack(raw, &page, false); err != nil {
+				return fmt.Errorf("aisclient: decoding %s response: %w", resp.Request.URL.Path, err)
+			}
+			page.msgpack = raw
+		} else if err := readJSON(resp, &page); err != nil {
 			return err
 		}
-		if len(page.Entries) == 0 && page.ContinuationToken == "" && msg.ContinuationToken == "" {
+		if page.len() == 0 && page.ContinuationToken == "" && msg.ContinuationToken == "" {
 			return c.confirmEmpty(ctx, cl, resp)
 		}
 		return nil
@@ -189,6 +273,21 @@ func (c *Client) listPage(ctx context.Context, bck Bck, msg *lsoMsg) (*lsoPage, 
 		return nil, err
 	}
 	return &page, nil
+}
+
+// pageBufs are the buffers list pages are read into: AIS sends them chunked, and a buffer grown
+// anew for each would allocate about three times the page.
+var pageBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readBody reads a whole (bounded) body into one string; read failures are retryable.
+func readBody(resp *http.Response) (string, error) {
+	b := pageBufs.Get().(*bytes.Buffer)
+	defer pageBufs.Put(b)
+	b.Reset()
+	if _, err := b.ReadFrom(io.LimitReader(resp.Body, maxJSONBody)); err != nil {
+		return "", &readError{err}
+	}
+	return b.String(), nil
 }
 
 // confirmEmpty checks an empty listing against the cluster map: a proxy without active
@@ -220,18 +319,23 @@ func convertEntries(in []*lsoEntry) []Entry {
 		if e == nil {
 			continue
 		}
-		size, _ := strconv.ParseInt(e.Size, 10, 64)
-		ent := Entry{
-			Name: e.Name, IsDir: e.Flags&entryIsDir != 0, Size: size, Version: e.Version,
-			Checksum: e.Checksum, Present: e.Flags&entryPresent != 0, InArchive: e.Flags&entryInArch != 0, IsArchive: e.Flags&entryArchive != 0, Copies: e.Copies, Location: e.Location,
-			CustomRaw: e.Custom,
-		}
-		if e.Atime != "" {
-			if t, err := time.Parse(time.RFC3339Nano, e.Atime); err == nil {
-				ent.Atime = t
-			}
-		}
-		out = append(out, ent)
+		e.size, _ = strconv.ParseInt(e.Size, 10, 64)
+		out = append(out, e.entry())
 	}
 	return out
+}
+
+// entry is e as this package returns it.
+func (e *lsoEntry) entry() Entry {
+	ent := Entry{
+		Name: e.Name, IsDir: e.Flags&entryIsDir != 0, Size: e.size, Version: e.Version,
+		Checksum: e.Checksum, Present: e.Flags&entryPresent != 0, InArchive: e.Flags&entryInArch != 0, IsArchive: e.Flags&entryArchive != 0, Copies: e.Copies, Location: e.Location,
+		CustomRaw: e.Custom,
+	}
+	if e.Atime != "" {
+		if t, err := time.Parse(time.RFC3339Nano, e.Atime); err == nil {
+			ent.Atime = t
+		}
+	}
+	return ent
 }

@@ -136,3 +136,30 @@ func TestListProps(t *testing.T) {
 		t.Errorf("entry %+v", e)
 	}
 }
+
+// FirstPage bounds the first page only; later ones have PageSize (or the server's default).
+func TestListFirstPage(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	for i := range 12 {
+		put(t, c, bck, fmt.Sprintf("o%02d", i), "x", PutOptions{})
+	}
+	for _, tc := range []struct {
+		first, size int
+		want        []int
+	}{
+		{3, 5, []int{3, 5, 4}},
+		{2, 0, []int{2, 10}},
+		{20, 5, []int{5, 5, 2}}, // a first page larger than the rest: PageSize bounds it
+	} {
+		var sizes []int
+		var got []Entry
+		_, err := c.ListObjectsPages(t.Context(), bck, ListOptions{FirstPage: tc.first, PageSize: tc.size}, func(p []Entry) error {
+			sizes, got = append(sizes, len(p)), append(got, p...)
+			return nil
+		})
+		if err != nil || !slices.Equal(sizes, tc.want) || len(got) != 12 || got[0].Name != "o00" || got[11].Name != "o11" {
+			t.Errorf("first %d, size %d: pages %v (want %v), %d entries, %v", tc.first, tc.size, sizes, tc.want, len(got), err)
+		}
+	}
+}

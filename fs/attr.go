@@ -1,7 +1,6 @@
 package fs
 
 import (
-	"hash/fnv"
 	"syscall"
 	"time"
 
@@ -95,16 +94,31 @@ func direntIno(parent *fusefs.Inode, name string, derived uint64) uint64 {
 	return derived
 }
 
-// inoOf derives an inode number from what a node is; 0 and 1 (root) are reserved.
-func inoOf(kind byte, bck aisclient.Bck, path string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte{kind})
-	h.Write([]byte(bck.Provider + "\x00" + bck.Namespace + "\x00" + bck.Name + "\x00" + path))
-	ino := h.Sum64()
-	if ino < 2 {
-		ino += 2
+// inoOf derives an inode number from what a node is; 0 and 1 (root) are reserved. It is FNV-1a
+// of kind, then provider, namespace, bucket and path (the concatenation of its parts) each after
+// a NUL, hashed in place: readdir computes one per entry.
+func inoOf(kind byte, bck aisclient.Bck, path ...string) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	h = (h ^ uint64(kind)) * prime
+	for i, s := range [...]string{bck.Provider, bck.Namespace, bck.Name} {
+		if i > 0 {
+			h *= prime // the NUL before each part after the first: h ^ 0 is h
+		}
+		for j := 0; j < len(s); j++ {
+			h = (h ^ uint64(s[j])) * prime
+		}
 	}
-	return ino
+	h *= prime
+	for _, s := range path {
+		for j := 0; j < len(s); j++ {
+			h = (h ^ uint64(s[j])) * prime
+		}
+	}
+	if h < 2 {
+		h += 2
+	}
+	return h
 }
 
 const (

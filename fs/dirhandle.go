@@ -16,12 +16,35 @@ type dirHandle struct {
 	prefix string
 	l      *listing
 	cur    *viewCursor
-	pos    int                // entries handed out, "." and ".." included: the next one's offset
-	recent map[string]*dirent // entries of the latest batches, for READDIRPLUS's lookups
+	pos    int       // entries handed out, "." and ".." included: the next one's offset
+	recent []*dirent // a ring of the entries handed out last, for READDIRPLUS's lookups
+	newest int       // recent's newest entry
 }
 
 // recentMax bounds dirHandle.recent: a READDIRPLUS reply holds far fewer entries.
 const recentMax = 1024
+
+// remember adds e to the ring of recent entries.
+func (h *dirHandle) remember(e *dirent) {
+	if len(h.recent) < recentMax {
+		h.recent = append(h.recent, e)
+		h.newest = len(h.recent) - 1
+		return
+	}
+	h.newest = (h.newest + 1) % recentMax
+	h.recent[h.newest] = e
+}
+
+// recalled finds name among the recent entries, newest first: READDIRPLUS looks up each entry
+// right after taking it, so the newest is nearly always the one.
+func (h *dirHandle) recalled(name string) *dirent {
+	for i := range h.recent {
+		if e := h.recent[(h.newest-i+len(h.recent))%len(h.recent)]; e.name == name {
+			return e
+		}
+	}
+	return nil
+}
 
 func (d *dirNode) newDirHandle(l *listing) *dirHandle {
 	return &dirHandle{dir: d, prefix: d.prefix(), l: l, cur: newViewCursor(&d.ov, l)}
@@ -46,21 +69,15 @@ func (h *dirHandle) next(ctx context.Context) (*fuse.DirEntry, syscall.Errno) {
 	if e == nil {
 		return nil, 0
 	}
-	if len(h.recent) >= recentMax {
-		clear(h.recent)
-	}
-	if h.recent == nil {
-		h.recent = make(map[string]*dirent, recentMax)
-	}
-	h.recent[e.name] = e
+	h.remember(e)
 	de := &fuse.DirEntry{Name: e.name, Off: uint64(h.pos + 1)}
 	switch {
 	case e.archive:
-		de.Mode, de.Ino = syscall.S_IFDIR, direntIno(&h.dir.Inode, e.name, inoOf(kindArchive, h.dir.bck, h.prefix+e.name+"\x00"))
+		de.Mode, de.Ino = syscall.S_IFDIR, direntIno(&h.dir.Inode, e.name, inoOf(kindArchive, h.dir.bck, h.prefix, e.name, "\x00"))
 	case e.isDir:
-		de.Mode, de.Ino = syscall.S_IFDIR, direntIno(&h.dir.Inode, e.name, inoOf(kindDir, h.dir.bck, h.prefix+e.name+"/"))
+		de.Mode, de.Ino = syscall.S_IFDIR, direntIno(&h.dir.Inode, e.name, inoOf(kindDir, h.dir.bck, h.prefix, e.name, "/"))
 	default:
-		de.Mode, de.Ino = e.attr.fileType(), direntIno(&h.dir.Inode, e.name, inoOf(kindFile, h.dir.bck, h.prefix+e.name))
+		de.Mode, de.Ino = e.attr.fileType(), direntIno(&h.dir.Inode, e.name, inoOf(kindFile, h.dir.bck, h.prefix, e.name))
 	}
 	return de, 0
 }
@@ -99,7 +116,7 @@ func (h *dirHandle) Seekdir(ctx context.Context, off uint64) syscall.Errno {
 var _ = (fusefs.FileLookuper)((*dirHandle)(nil))
 
 func (h *dirHandle) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
-	e, at := h.recent[name], h.l.at
+	e, at := h.recalled(name), h.l.at
 	if e == nil { // not handed out lately (a re-read after an interrupt): look it up
 		var errno syscall.Errno
 		if e, at, errno = h.dir.resolve(ctx, name); errno != 0 {

@@ -97,6 +97,7 @@ func (d *dirNode) list(ctx context.Context, l *listing, limit int) {
 		NoRecursion: true,
 		Props:       listProps,
 		Limit:       limit,
+		FirstPage:   listFirstPage,
 	}, func(page []aisclient.Entry) error {
 		l.addPage(page)
 		return nil
@@ -113,6 +114,10 @@ func (d *dirNode) list(ctx context.Context, l *listing, limit int) {
 	lc.mu.Unlock()
 	l.finish(!more, err)
 }
+
+// listFirstPage bounds a listing's first page: readdir hands its entries to the kernel while AIS
+// lists the rest (a page of 10,000 takes AIS about 3 times as long as one of 1,000).
+const listFirstPage = 1000
 
 // invalidate forgets the listing so the next lookup or readdir lists again.
 func (d *dirNode) invalidate() {
