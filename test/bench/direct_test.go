@@ -156,26 +156,6 @@ func (d *direct) put(ctx context.Context, name string, size int64, open func() i
 	return nil
 }
 
-// putSmall stores a small object with one PUT straight to the target (no proxy redirect: half
-// the round trips), the fastest way to create many tiny objects for a data set.
-func (d *direct) putSmall(ctx context.Context, name string, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, d.objURL(d.target, name), bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/octet-stream")
-	resp, err := d.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("PUT %s: %s: %s", name, resp.Status, msg)
-	}
-	return nil
-}
-
 func (d *direct) delete(ctx context.Context, name string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, d.objURL(d.proxy, name), nil)
 	if err != nil {

@@ -234,22 +234,12 @@ func (e *env) ensure(b *testing.B, prefix string, objs []obj) {
 	}
 	if err := parallel(workers, len(missing), func(i int) error {
 		o := missing[i]
-		if o.size <= smallPut {
-			body, err := io.ReadAll(newGen(o.k, o.size))
-			if err != nil {
-				return err
-			}
-			return e.d.putSmall(ctx, o.name, body)
-		}
 		return e.d.put(ctx, o.name, o.size, func() io.Reader { return newGen(o.k, o.size) })
 	}); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("created %d objects under %s in %.1fs", len(missing), prefix, time.Since(t0).Seconds())
 }
-
-// smallPut: objects up to this size are created with one PUT straight to the target.
-const smallPut = 64 << 10
 
 // parallel runs fn(0..n-1) on workers goroutines and returns the first error (the rest stop).
 func parallel(workers, n int, fn func(i int) error) error {
