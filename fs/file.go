@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -21,16 +22,39 @@ type fileNode struct {
 	bck  aisclient.Bck
 	nm   namer
 
-	metaMu   sync.Mutex // one metadata PATCH at a time; before mu (writemeta.go)
-	mu       sync.Mutex
-	attr     objAttr             // GUARDED_BY(mu)
-	attrAt   time.Time           // GUARDED_BY(mu): when attr was fetched; zero forces a HEAD
-	opened   bool                // GUARDED_BY(mu): lastOpen is set
-	lastOpen objAttr             // GUARDED_BY(mu): content seen by the previous open, for FOPEN_KEEP_CACHE
-	props    *aisclient.ObjAttrs // GUARDED_BY(mu): last HEAD (custom metadata), for xattrs
-	propsAt  time.Time           // GUARDED_BY(mu)
-	ws       writeState          // GUARDED_BY(mu)
-	lru      lruLink             // GUARDED_BY(fsys.nodes.mu): see nodecap.go
+	mu     sync.Mutex
+	attr   objAttr    // GUARDED_BY(mu)
+	attrAt time.Time  // GUARDED_BY(mu): when attr was fetched; zero forces a HEAD
+	ws     writeState // GUARDED_BY(mu)
+	lru    lruLink    // GUARDED_BY(fsys.nodes.mu): see nodecap.go
+	used   atomic.Pointer[fileUsed]
+}
+
+// fileUsed is the part of a file node that only files opened, changed or asked for xattrs need.
+// A listed file that is never used (most of a large directory's) goes without it: the kernel may
+// know up to --max-inodes files, and every byte of a node counts that many times (nodesize_test.go).
+type fileUsed struct {
+	metaMu   sync.Mutex          // one metadata PATCH at a time; before fileNode.mu (writemeta.go)
+	opened   bool                // GUARDED_BY(fileNode.mu): lastOpen is set
+	lastOpen objAttr             // GUARDED_BY(fileNode.mu): content seen by the previous open, for FOPEN_KEEP_CACHE
+	props    *aisclient.ObjAttrs // GUARDED_BY(fileNode.mu): last HEAD (custom metadata), for xattrs
+	propsAt  time.Time           // GUARDED_BY(fileNode.mu)
+}
+
+// use returns the node's fileUsed, made on first use (never replaced, so callers may keep it).
+func (n *fileNode) use() *fileUsed {
+	if u := n.used.Load(); u != nil {
+		return u
+	}
+	n.used.CompareAndSwap(nil, new(fileUsed))
+	return n.used.Load()
+}
+
+// dropProps forgets the cached HEAD after a local change. Needs n.mu.
+func (n *fileNode) dropProps() {
+	if u := n.used.Load(); u != nil {
+		u.props = nil
+	}
 }
 
 // newFile returns a node for the object name; name is only its first name, see objName.
@@ -147,9 +171,10 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 	if err != nil {
 		return nil, 0, n.fsys.errno("open", n.path(), err)
 	}
+	u := n.use()
 	n.mu.Lock()
-	keep := n.opened && n.lastOpen.sameContent(a) && a.version != ""
-	n.opened, n.lastOpen = true, a
+	keep := u.opened && u.lastOpen.sameContent(a) && a.version != ""
+	u.opened, u.lastOpen = true, a
 	n.mu.Unlock()
 	name, dir := n.parentDir()
 	n.fsys.pf.opened(dir, name, a)

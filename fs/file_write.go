@@ -98,7 +98,7 @@ func (n *fileNode) uploaded(ctx context.Context, res writeback.SyncResult, gen u
 		n.attr.version, n.attr.cksum = res.Attrs.Version, res.Attrs.CksumValue
 		n.attrAt = n.fsys.now()
 	}
-	n.props = nil
+	n.dropProps()
 	moved := n.ws.metaGen != gen
 	n.mu.Unlock()
 	n.publish()

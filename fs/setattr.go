@@ -27,7 +27,7 @@ func (n *fileNode) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.S
 	}
 	n.mu.Lock()
 	patch := n.changeMeta(in, n.fsys.now())
-	n.props = nil
+	n.dropProps()
 	n.mu.Unlock()
 	if len(patch) > 0 {
 		if err := n.storeMeta(ctx, patch); err != nil {
