@@ -19,12 +19,12 @@ import (
 type fileNode struct {
 	fusefs.Inode
 	fsys *FS
-	bck  aisclient.Bck
+	bk   *aisclient.Bck // shared by the bucket's file nodes (bckref.go); see bck
 	nm   namer
 
 	mu     sync.Mutex
 	attr   objAttr    // GUARDED_BY(mu)
-	attrAt time.Time  // GUARDED_BY(mu): when attr was fetched; zero forces a HEAD
+	attrAt stamp      // GUARDED_BY(mu): when attr was fetched; zero forces a HEAD
 	ws     writeState // GUARDED_BY(mu)
 	lru    lruLink    // GUARDED_BY(fsys.nodes.mu): see nodecap.go
 	used   atomic.Pointer[fileUsed]
@@ -59,10 +59,13 @@ func (n *fileNode) dropProps() {
 
 // newFile returns a node for the object name; name is only its first name, see objName.
 func (f *FS) newFile(bck aisclient.Bck, name string) *fileNode {
-	n := &fileNode{fsys: f, bck: bck}
+	n := &fileNode{fsys: f, bk: f.bcks.ref(bck)}
 	n.nm.set(name)
 	return n
 }
+
+// bck is the node's bucket.
+func (n *fileNode) bck() aisclient.Bck { return *n.bk }
 
 // objName is the node's current object name.
 func (n *fileNode) objName() string { return n.nm.resolve(&n.Inode, n.fsys.cfg.Prefix, "") }
@@ -73,11 +76,11 @@ func (n *fileNode) objName() string { return n.nm.resolve(&n.Inode, n.fsys.cfg.P
 // cache (auto_inval_data), so a second epoch would read everything again.
 func (n *fileNode) setAttr(a objAttr, at time.Time) {
 	n.mu.Lock()
-	if !at.Before(n.attrAt) {
+	if !at.Before(n.attrAt.time()) {
 		if a.version != "" && a.sameContent(n.attr) && !n.attr.atime.IsZero() {
 			a.atime = n.attr.atime
 		}
-		n.attr, n.attrAt = a, at
+		n.attr, n.attrAt = a, stampOf(at)
 	}
 	n.mu.Unlock()
 }
@@ -85,7 +88,7 @@ func (n *fileNode) setAttr(a objAttr, at time.Time) {
 // expire makes the next open or stat ask AIS again.
 func (n *fileNode) expire() {
 	n.mu.Lock()
-	n.attrAt = time.Time{}
+	n.attrAt = 0
 	n.mu.Unlock()
 }
 
@@ -113,7 +116,7 @@ func (n *fileNode) revalidate(ctx context.Context) (objAttr, error) {
 // version or checksum, else from one HEAD. Reads are keyed by what it returns.
 func (n *fileNode) current(ctx context.Context) (objAttr, error) {
 	n.mu.Lock()
-	a, at := n.attr, n.attrAt
+	a, at := n.attr, n.attrAt.time()
 	n.mu.Unlock()
 	if n.fsys.fresh(at) && (a.version != "" || a.cksum != "") {
 		return a, nil
@@ -125,7 +128,7 @@ func (n *fileNode) current(ctx context.Context) (objAttr, error) {
 		return la, nil
 	}
 	at = n.fsys.now()
-	h, err := n.fsys.store.HeadObject(ctx, n.bck, n.objName())
+	h, err := n.fsys.store.HeadObject(ctx, n.bck(), n.objName())
 	if err != nil {
 		return objAttr{}, err
 	}
@@ -146,7 +149,7 @@ func (n *fileNode) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.
 	return 0
 }
 
-func (n *fileNode) path() string { return n.bck.String() + "/" + n.objName() }
+func (n *fileNode) path() string { return n.bck().String() + "/" + n.objName() }
 
 var _ = (fusefs.NodeOpener)((*fileNode)(nil))
 
@@ -192,7 +195,7 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 
 // cacheObject describes one version of the object to the block cache.
 func (n *fileNode) cacheObject(a objAttr) cache.Object {
-	return n.fsys.cacheObject(n.bck, n.objName(), a, n.expire)
+	return n.fsys.cacheObject(n.bck(), n.objName(), a, n.expire)
 }
 
 // cacheObject describes one version of an object to the block cache (also for batched reads of

@@ -16,9 +16,9 @@ func TestNodeSizes(t *testing.T) {
 		name      string
 		size, max uintptr
 	}{
-		{"fileNode", unsafe.Sizeof(fileNode{}), 480},
+		{"fileNode", unsafe.Sizeof(fileNode{}), 416},
 		{"objAttr", unsafe.Sizeof(objAttr{}), 168},
-		{"lruLink", unsafe.Sizeof(lruLink{}), 32},
+		{"lruLink", unsafe.Sizeof(lruLink{}), 24},
 	} {
 		if tc.size > tc.max {
 			t.Errorf("%s is %d bytes, more than %d: move what listed files do not need to fileUsed", tc.name, tc.size, tc.max)

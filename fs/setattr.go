@@ -89,8 +89,8 @@ func (n *fileNode) changeMeta(in *fuse.SetAttrIn, now time.Time) map[string]stri
 func (n *fileNode) metaChanged() {
 	now := n.fsys.now()
 	n.mu.Lock()
-	if !n.attrAt.IsZero() {
-		n.attrAt = now
+	if n.attrAt != 0 {
+		n.attrAt = stampOf(now)
 	}
 	a, unlinked := n.attr, n.ws.unlinked
 	n.mu.Unlock()

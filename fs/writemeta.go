@@ -91,7 +91,7 @@ func (n *fileNode) storeMeta(ctx context.Context, keys map[string]string) error 
 		}
 		md[k] = v
 	}
-	return n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), md, false)
+	return n.fsys.store.PatchCustom(ctx, n.bck(), n.objName(), md, false)
 }
 
 // pushMeta PATCHes all of the node's metadata, after an upload that may not have carried it.
@@ -103,7 +103,7 @@ func (n *fileNode) pushMeta(ctx context.Context) error {
 	if len(md) == 0 {
 		return nil
 	}
-	return n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), md, false)
+	return n.fsys.store.PatchCustom(ctx, n.bck(), n.objName(), md, false)
 }
 
 // publish puts the node's attributes into its directory's view, so that a listing older than a

@@ -92,7 +92,7 @@ func (n *fileNode) head(ctx context.Context) (*aisclient.ObjAttrs, error) {
 		return h, nil
 	}
 	at = n.fsys.now()
-	h, err := n.fsys.store.HeadObject(ctx, n.bck, n.objName())
+	h, err := n.fsys.store.HeadObject(ctx, n.bck(), n.objName())
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (n *fileNode) Setxattr(ctx context.Context, attr string, data []byte, flags
 	if customSize(next) > maxCustomMD {
 		return syscall.E2BIG
 	}
-	err = n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), map[string]string{key: val}, false)
+	err = n.fsys.store.PatchCustom(ctx, n.bck(), n.objName(), map[string]string{key: val}, false)
 	n.forgetProps()
 	return n.fsys.errno("setxattr", n.path(), err)
 }
@@ -212,7 +212,7 @@ func (n *fileNode) Removexattr(ctx context.Context, attr string) syscall.Errno {
 		maps.Copy(next, metaKeys(n.attr.meta))
 		n.mu.Unlock()
 	}
-	err = n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), next, true)
+	err = n.fsys.store.PatchCustom(ctx, n.bck(), n.objName(), next, true)
 	n.forgetProps()
 	return n.fsys.errno("removexattr", n.path(), err)
 }
