@@ -42,6 +42,7 @@ type Stats struct {
 	Hits        int64 // block lookups served from memory
 	Misses      int64 // block lookups that started or joined a fetch
 	Evictions   int64 // blocks dropped to stay within Capacity
+	Forgotten   int64 // blocks dropped because their reader's caller keeps them (Reader.Forget)
 	Fetches     int64 // Fetcher calls (blocks and bypass reads)
 	FetchBytes  int64 // bytes returned by Fetcher calls
 	BypassReads int64 // small random reads fetched exactly, uncached
@@ -71,18 +72,19 @@ type Cache struct {
 	raLimit int64         // bytes of readahead allowed in flight (queued or running)
 	wg      sync.WaitGroup
 
-	hits, misses, evictions, fetches, fetchBytes, bypassReads, readaheads atomic.Int64
-	pools                                                                 sync.Map // bufClass -> *sync.Pool of block buffers nobody holds any more
+	hits, misses, evictions, fetches, fetchBytes, bypassReads, readaheads, forgotten atomic.Int64
+	pools                                                                            sync.Map // bufClass -> *sync.Pool of block buffers nobody holds any more
 
-	mu        sync.Mutex // guards the fields below
-	lru       *simplelru.LRU[blockKey, *block]
-	inflight  map[blockKey]*fetch
-	cached    int64    // bytes in lru
-	reserved  int64    // bytes of fetches in flight
-	raBytes   int64    // part of reserved that readahead scheduled
-	raRunning int      // readahead fetches holding a readahead slot
-	raQueue   []*fetch // readahead waiting for a slot, oldest first
-	closed    bool
+	mu         sync.Mutex // guards the fields below
+	lru        *simplelru.LRU[blockKey, *block]
+	inflight   map[blockKey]*fetch
+	cached     int64    // bytes in lru
+	reserved   int64    // bytes of fetches in flight
+	raBytes    int64    // part of reserved that readahead scheduled
+	raRunning  int      // readahead fetches holding a readahead slot
+	raQueue    []*fetch // readahead waiting for a slot, oldest first
+	closed     bool
+	forgetting bool // Reader.Forget is removing blocks: not evictions
 }
 
 // New returns a cache configured by cfg (zero fields take defaults).
@@ -113,7 +115,9 @@ func New(cfg Config) (*Cache, error) {
 // onEvict runs under c.mu whenever the LRU drops a block: the cache lets go of its hold.
 func (c *Cache) onEvict(_ blockKey, b *block) {
 	c.cached -= int64(len(b.data))
-	c.evictions.Add(1)
+	if !c.forgetting {
+		c.evictions.Add(1)
+	}
 	b.release()
 }
 
@@ -139,6 +143,7 @@ func (c *Cache) Stats() Stats {
 	s.Hits = c.hits.Load()
 	s.Misses = c.misses.Load()
 	s.Evictions = c.evictions.Load()
+	s.Forgotten = c.forgotten.Load()
 	s.Fetches = c.fetches.Load()
 	s.FetchBytes = c.fetchBytes.Load()
 	s.BypassReads = c.bypassReads.Load()

@@ -20,6 +20,7 @@ type Reader struct {
 	mu     sync.Mutex // guards the pattern below; taken before Cache.mu, never after
 	stream stream
 	closed bool
+	cover  coverage // what reads returned (Forget)
 }
 
 // NewReader returns a Reader of obj. Close it when the handle is released.
@@ -32,6 +33,7 @@ func (c *Cache) NewReader(obj Object) *Reader {
 		bs:      bs,
 		nblocks: (obj.Size + bs - 1) / bs,
 		stream:  newStream(),
+		cover:   newCoverage(obj.Size),
 	}
 }
 
@@ -44,6 +46,30 @@ func (r *Reader) Close() {
 	r.c.mu.Lock()
 	r.c.dropQueuedLocked(r, errAbandoned)
 	r.c.mu.Unlock()
+}
+
+// Forget closes r and, when r has read all of its object, drops the object's blocks from memory:
+// the caller keeps the bytes elsewhere (a FUSE handle's reads stay in the kernel's page cache).
+// Holding them twice made the garbage collector the largest cost of a shuffled read of many small
+// files: a cache full of blocks read once keeps the heap at the memory limit, so every few MiB
+// allocated start a collection. Blocks still held by a read are freed when it releases them.
+func (r *Reader) Forget() {
+	r.Close()
+	r.mu.Lock()
+	whole := r.cover.whole(r.obj.Size)
+	r.mu.Unlock()
+	if !whole {
+		return
+	}
+	r.c.mu.Lock()
+	defer r.c.mu.Unlock()
+	r.c.forgetting = true // not an eviction (onEvict)
+	for idx := range r.nblocks {
+		if r.c.lru.Remove(blockKey{r.obj.Key, idx}) {
+			r.c.forgotten.Add(1)
+		}
+	}
+	r.c.forgetting = false
 }
 
 // Read returns up to size bytes at off in a buffer of the caller's. The result is short only at
@@ -112,6 +138,9 @@ func (r *Reader) read(ctx context.Context, off, end int64, dst []byte) ([]byte, 
 			return nil, nil, err
 		}
 	}
+	r.mu.Lock()
+	r.cover.add(off, end, r.obj.Size)
+	r.mu.Unlock()
 	if len(blocks) == 1 && dst == nil {
 		lo, hi := off-first*r.bs, end-first*r.bs
 		return blocks[0].data[lo:hi:hi], blocks[0].release, nil
@@ -150,4 +179,21 @@ func (r *Reader) assemble(blocks []*block, off, end int64, dst []byte) []byte {
 		pos += int64(n)
 	}
 	return dst[:end-off]
+}
+
+// StartWhole begins fetching an object that fits one block, in the background, unless it is
+// cached or in flight already; the first read then waits for that fetch instead of starting its
+// own. A caller that knows the whole object will be read (a small file's open) so overlaps the
+// fetch with the round trips before its first read.
+func (r *Reader) StartWhole() {
+	if r.nblocks != 1 {
+		return
+	}
+	k := blockKey{r.obj.Key, 0}
+	r.c.mu.Lock()
+	defer r.c.mu.Unlock()
+	if _, ok := r.c.inflight[k]; ok || r.c.lru.Contains(k) {
+		return
+	}
+	_, _ = r.c.startLocked(r.obj, 0, r.blockLen(0), nil, false) // an error (closed) is the read's to report
 }

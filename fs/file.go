@@ -3,6 +3,7 @@ package fs
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -190,7 +191,13 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 	if keep {
 		fuseFlags |= fuse.FOPEN_KEEP_CACHE
 	}
-	return &readHandle{node: n, r: n.fsys.cache.NewReader(n.cacheObject(a))}, fuseFlags, 0
+	r := n.fsys.cache.NewReader(n.cacheObject(a))
+	if !keep {
+		// A small file's first read fetches all of it (one block): start now, so that the GET
+		// overlaps this reply and the READ that follows instead of waiting for them.
+		r.StartWhole()
+	}
+	return &readHandle{node: n, r: r, kept: fuseFlags&fuse.FOPEN_DIRECT_IO == 0}, fuseFlags, 0
 }
 
 // cacheObject describes one version of the object to the block cache.
@@ -202,7 +209,7 @@ func (n *fileNode) cacheObject(a objAttr) cache.Object {
 // files not opened yet). The key carries version, checksum and size, so blocks of a rewritten
 // object are never served for the new one. stale, if set, runs when AIS has another version.
 func (f *FS) cacheObject(bck aisclient.Bck, name string, a objAttr, stale func()) cache.Object {
-	key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", bck, name, a.version, a.cksum, a.size)
+	key := bck.String() + "\x00" + name + "\x00" + a.version + "\x00" + a.cksum + "\x00" + strconv.FormatInt(a.size, 10)
 	// Without a checksum the key is too weak to trust across mounts: no disk tier for it.
 	return cache.Object{Key: key, Size: a.size, Fetch: f.fetcher(bck, name, a, stale), FetchRun: f.runFetcher(bck, name, a, stale), Volatile: a.cksum == ""}
 }

@@ -14,6 +14,7 @@ import (
 type readHandle struct {
 	node *fileNode
 	r    *cache.Reader
+	kept bool // the kernel keeps what it read in its page cache (no FOPEN_DIRECT_IO)
 }
 
 var _ = (fusefs.FileReader)((*readHandle)(nil))
@@ -57,7 +58,13 @@ func (r *blockResult) Done() {
 
 var _ = (fusefs.FileReleaser)((*readHandle)(nil))
 
+// Release lets the cache drop a file read in full whose bytes the kernel's page cache keeps:
+// a later open of the same version keeps that cache (FOPEN_KEEP_CACHE) and reads nothing here.
 func (h *readHandle) Release(ctx context.Context) syscall.Errno {
-	h.r.Close()
+	if h.kept {
+		h.r.Forget()
+	} else {
+		h.r.Close()
+	}
 	return 0
 }

@@ -51,6 +51,27 @@ func aisfs(t *testing.T, env []string, args ...string) (int, string, string) {
 	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
 }
 
+// seedBucket creates ais://name at ep holding objects (name -> content), destroyed at cleanup,
+// and returns a client of ep with the bucket.
+func seedBucket(t *testing.T, ep, name string, objects map[string]string) (*aisclient.Client, aisclient.Bck) {
+	t.Helper()
+	c, err := aisclient.New(aisclient.Config{Endpoint: ep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bck := aisclient.Bck{Name: name, Provider: aisclient.ProviderAIS}
+	if err := c.CreateBucket(t.Context(), bck); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.DestroyBucket(context.Background(), bck) })
+	for n, body := range objects {
+		if _, err := c.PutObject(t.Context(), bck, n, strings.NewReader(body), int64(len(body)), aisclient.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c, bck
+}
+
 // mountEntry returns the /proc/self/mounts line of mnt, or "".
 func mountEntry(mnt string) string {
 	data, _ := os.ReadFile("/proc/self/mounts")
@@ -124,18 +145,7 @@ func TestVersionAndHelp(t *testing.T) {
 func TestBackgroundMount(t *testing.T) {
 	requireFUSE(t)
 	ep := aiscluster.Endpoint(t)
-	c, err := aisclient.New(aisclient.Config{Endpoint: ep})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bck := aisclient.Bck{Name: "cmd-bg", Provider: aisclient.ProviderAIS}
-	if err := c.CreateBucket(t.Context(), bck); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.DestroyBucket(context.Background(), bck) })
-	if _, err := c.PutObject(t.Context(), bck, "dir/hello.txt", strings.NewReader("hi\n"), 3, aisclient.PutOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	seedBucket(t, ep, "cmd-bg", map[string]string{"dir/hello.txt": "hi\n"})
 
 	mnt := t.TempDir()
 	code, _, stderr := aisfs(t, []string{"AIS_ENDPOINT=" + ep}, "ais://cmd-bg", mnt)
@@ -168,18 +178,7 @@ func TestBackgroundMount(t *testing.T) {
 func TestEndpointFromCLIConfig(t *testing.T) {
 	requireFUSE(t)
 	ep := aiscluster.Endpoint(t)
-	c, err := aisclient.New(aisclient.Config{Endpoint: ep})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bck := aisclient.Bck{Name: "cmd-cliconf", Provider: aisclient.ProviderAIS}
-	if err := c.CreateBucket(t.Context(), bck); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.DestroyBucket(context.Background(), bck) })
-	if _, err := c.PutObject(t.Context(), bck, "f", strings.NewReader("cli"), 3, aisclient.PutOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	seedBucket(t, ep, "cmd-cliconf", map[string]string{"f": "cli"})
 	home := t.TempDir()
 	os.MkdirAll(filepath.Join(home, ".config/ais/cli"), 0o755)
 	os.WriteFile(filepath.Join(home, ".config/ais/cli/cli.json"), []byte(`{"cluster":{"url":"`+ep+`"}}`), 0o644)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/aisfs/aisfs/aisclient"
 	"github.com/aisfs/aisfs/test/aiscluster"
 )
 
@@ -42,21 +40,11 @@ func waitPresent(t *testing.T, path, want string) {
 func TestPrefetchEvictRemote(t *testing.T) {
 	requireFUSE(t)
 	ep, remoteEP := aiscluster.Endpoint(t), aiscluster.Second(t)
-	remote, err := aisclient.New(aisclient.Config{Endpoint: remoteEP})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bck := aisclient.Bck{Name: "cmd-prefetch", Provider: aisclient.ProviderAIS}
-	if err := remote.CreateBucket(t.Context(), bck); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { remote.DestroyBucket(context.Background(), bck) })
+	objects := make(map[string]string)
 	for _, name := range []string{"d/a", "d/b", "d/sub/c", "e/x"} {
-		body := strings.Repeat(name, 1000)
-		if _, err := remote.PutObject(t.Context(), bck, name, strings.NewReader(body), int64(len(body)), aisclient.PutOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		objects[name] = strings.Repeat(name, 1000)
 	}
+	seedBucket(t, remoteEP, "cmd-prefetch", objects)
 	aiscluster.AttachRemote(t, ep, remoteEP, "pfx")
 
 	mnt := mountBackground(t, "--endpoint", ep, "--stat-ttl", "1s", "ais://@pfx/cmd-prefetch")
@@ -100,12 +88,7 @@ func TestPrefetchEvictRemote(t *testing.T) {
 		waitPresent(t, filepath.Join(mnt, f), "false")
 	}
 	// An ais bucket of the local cluster in the same mount is refused.
-	local, _ := aisclient.New(aisclient.Config{Endpoint: ep})
-	lb := aisclient.Bck{Name: "cmd-prefetch-local", Provider: aisclient.ProviderAIS}
-	if err := local.CreateBucket(t.Context(), lb); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { local.DestroyBucket(context.Background(), lb) })
+	_, lb := seedBucket(t, ep, "cmd-prefetch-local", nil)
 	if err := os.MkdirAll(filepath.Join(cmnt, "ais", lb.Name), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,18 +36,7 @@ func mountBackground(t *testing.T, args ...string) string {
 func TestRemoteBucketSource(t *testing.T) {
 	requireFUSE(t)
 	ep, remoteEP := aiscluster.Endpoint(t), aiscluster.Second(t)
-	remote, err := aisclient.New(aisclient.Config{Endpoint: remoteEP})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bck := aisclient.Bck{Name: "cmd-remote", Provider: aisclient.ProviderAIS}
-	if err := remote.CreateBucket(t.Context(), bck); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { remote.DestroyBucket(context.Background(), bck) })
-	if _, err := remote.PutObject(t.Context(), bck, "p/hello.txt", strings.NewReader("hi\n"), 3, aisclient.PutOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	seedBucket(t, remoteEP, "cmd-remote", map[string]string{"p/hello.txt": "hi\n"})
 	aiscluster.AttachRemote(t, ep, remoteEP, "cmdrc")
 
 	mnt := mountBackground(t, "--endpoint", ep, "ais://@cmdrc/cmd-remote/p")
@@ -78,15 +66,7 @@ func TestRemoteBucketSource(t *testing.T) {
 func TestArchivesOption(t *testing.T) {
 	requireFUSE(t)
 	ep := aiscluster.Endpoint(t)
-	c, err := aisclient.New(aisclient.Config{Endpoint: ep})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bck := aisclient.Bck{Name: "cmd-archives", Provider: aisclient.ProviderAIS}
-	if err := c.CreateBucket(t.Context(), bck); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.DestroyBucket(context.Background(), bck) })
+	c, bck := seedBucket(t, ep, "cmd-archives", nil)
 	shard := archivetest.Zip([]archivetest.File{{Name: "a/b.txt", Data: []byte("member")}})
 	if _, err := c.PutObject(t.Context(), bck, "s.zip", bytes.NewReader(shard), int64(len(shard)), aisclient.PutOptions{}); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -22,20 +21,7 @@ import (
 func mountBucket(t *testing.T, ep, name string, objects map[string]string, extra ...string) (string, *aisclient.Client, aisclient.Bck) {
 	t.Helper()
 	requireFUSE(t)
-	c, err := aisclient.New(aisclient.Config{Endpoint: ep})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bck := aisclient.Bck{Name: name, Provider: aisclient.ProviderAIS}
-	if err := c.CreateBucket(t.Context(), bck); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.DestroyBucket(context.Background(), bck) })
-	for n, body := range objects {
-		if _, err := c.PutObject(t.Context(), bck, n, strings.NewReader(body), int64(len(body)), aisclient.PutOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	c, bck := seedBucket(t, ep, name, objects)
 	mnt := t.TempDir()
 	// Its own staging directory: a test that leaves an upload pending must not leave it in
 	// the machine's default one for every later mount to warn about.
@@ -348,16 +334,7 @@ func TestConfigFileMount(t *testing.T) {
 	conf := filepath.Join(t.TempDir(), "aisfs.conf")
 	os.WriteFile(conf, []byte("# test\nendpoint = "+ep+"\nread_only\nstat_ttl = 1m\n"), 0o644)
 	requireFUSE(t)
-	c, err := aisclient.New(aisclient.Config{Endpoint: ep})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bck := aisclient.Bck{Name: "cmd-conf", Provider: aisclient.ProviderAIS}
-	if err := c.CreateBucket(t.Context(), bck); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.DestroyBucket(context.Background(), bck) })
-	c.PutObject(t.Context(), bck, "f", strings.NewReader("conf"), 4, aisclient.PutOptions{})
+	seedBucket(t, ep, "cmd-conf", map[string]string{"f": "conf"})
 
 	mnt := mountBackground(t, "--config", conf, "--stat-ttl", "7s", "ais://cmd-conf")
 	if got, err := os.ReadFile(filepath.Join(mnt, "f")); err != nil || string(got) != "conf" {
