@@ -38,7 +38,7 @@ func (d *dirNode) Create(ctx context.Context, name string, flags, mode uint32, o
 	n := d.fsys.newFile(d.bck, objName)
 	uid, gid, _ := d.creator(ctx)
 	n.attr = objAttr{atime: now, meta: posixMeta{mode: syscall.S_IFREG | mode&0o7777, uid: uid, gid: gid, mtime: now, ctime: now}}
-	n.attrAt = now
+	n.attrAt = stampOf(now)
 	n.ws.pending = true
 	h, err := n.openWriter(ctx, writeback.Truncate, 0, false)
 	if err != nil {

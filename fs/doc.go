@@ -29,7 +29,7 @@
 // fs has these mutexes, besides go-fuse's tree lock (taken inside Inode methods: Parent,
 // GetChild, NewInode, RmChild...):
 //
-//   - fileNode.metaMu serializes one file's metadata PATCHes (writemeta.go);
+//   - fileUsed.metaMu serializes one file's metadata PATCHes (writemeta.go);
 //   - fileNode.mu guards a file's attributes and write state;
 //   - dirNode.metaMu guards a directory's mode, owner and times;
 //   - overlay.mu, listCache.mu and namer.mu guard one directory's view, its listing and a
@@ -37,7 +37,7 @@
 //   - bucketList.mu (the cluster's bucket list) and stagedReader.mu, and a directory rename's
 //     local error mutex, are leaves.
 //
-// Order: fileNode.metaMu, then go-fuse's tree lock, then overlay.mu. fileNode.mu, dirNode.metaMu,
+// Order: fileUsed.metaMu, then go-fuse's tree lock, then overlay.mu. fileNode.mu, dirNode.metaMu,
 // listCache.mu, namer.mu and the leaves are held only for a copy or an update of what they guard:
 // no other lock is taken and no network call or go-fuse call is made under them, except that
 // namer.mu is taken after the tree walk (Parent) has returned. A file reaches its directory's

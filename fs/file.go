@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -19,27 +20,53 @@ import (
 type fileNode struct {
 	fusefs.Inode
 	fsys *FS
-	bck  aisclient.Bck
+	bk   *aisclient.Bck // shared by the bucket's file nodes (bckref.go); see bck
 	nm   namer
 
-	metaMu   sync.Mutex // one metadata PATCH at a time; before mu (writemeta.go)
-	mu       sync.Mutex
-	attr     objAttr             // GUARDED_BY(mu)
-	attrAt   time.Time           // GUARDED_BY(mu): when attr was fetched; zero forces a HEAD
-	opened   bool                // GUARDED_BY(mu): lastOpen is set
-	lastOpen objAttr             // GUARDED_BY(mu): content seen by the previous open, for FOPEN_KEEP_CACHE
-	props    *aisclient.ObjAttrs // GUARDED_BY(mu): last HEAD (custom metadata), for xattrs
-	propsAt  time.Time           // GUARDED_BY(mu)
-	ws       writeState          // GUARDED_BY(mu)
-	lru      lruLink             // GUARDED_BY(fsys.nodes.mu): see nodecap.go
+	mu     sync.Mutex
+	attr   objAttr    // GUARDED_BY(mu)
+	attrAt stamp      // GUARDED_BY(mu): when attr was fetched; zero forces a HEAD
+	ws     writeState // GUARDED_BY(mu)
+	lru    lruLink    // GUARDED_BY(fsys.nodes.mu): see nodecap.go
+	used   atomic.Pointer[fileUsed]
+}
+
+// fileUsed is the part of a file node that only files opened, changed or asked for xattrs need.
+// A listed file that is never used (most of a large directory's) goes without it: the kernel may
+// know up to --max-inodes files, and every byte of a node counts that many times (nodesize_test.go).
+type fileUsed struct {
+	metaMu   sync.Mutex          // one metadata PATCH at a time; before fileNode.mu (writemeta.go)
+	opened   bool                // GUARDED_BY(fileNode.mu): lastOpen is set
+	lastOpen objAttr             // GUARDED_BY(fileNode.mu): content seen by the previous open, for FOPEN_KEEP_CACHE
+	props    *aisclient.ObjAttrs // GUARDED_BY(fileNode.mu): last HEAD (custom metadata), for xattrs
+	propsAt  time.Time           // GUARDED_BY(fileNode.mu)
+}
+
+// use returns the node's fileUsed, made on first use (never replaced, so callers may keep it).
+func (n *fileNode) use() *fileUsed {
+	if u := n.used.Load(); u != nil {
+		return u
+	}
+	n.used.CompareAndSwap(nil, new(fileUsed))
+	return n.used.Load()
+}
+
+// dropProps forgets the cached HEAD after a local change. Needs n.mu.
+func (n *fileNode) dropProps() {
+	if u := n.used.Load(); u != nil {
+		u.props = nil
+	}
 }
 
 // newFile returns a node for the object name; name is only its first name, see objName.
 func (f *FS) newFile(bck aisclient.Bck, name string) *fileNode {
-	n := &fileNode{fsys: f, bck: bck}
+	n := &fileNode{fsys: f, bk: f.bcks.ref(bck)}
 	n.nm.set(name)
 	return n
 }
+
+// bck is the node's bucket.
+func (n *fileNode) bck() aisclient.Bck { return *n.bk }
 
 // objName is the node's current object name.
 func (n *fileNode) objName() string { return n.nm.resolve(&n.Inode, n.fsys.cfg.Prefix, "") }
@@ -50,11 +77,11 @@ func (n *fileNode) objName() string { return n.nm.resolve(&n.Inode, n.fsys.cfg.P
 // cache (auto_inval_data), so a second epoch would read everything again.
 func (n *fileNode) setAttr(a objAttr, at time.Time) {
 	n.mu.Lock()
-	if !at.Before(n.attrAt) {
+	if !at.Before(n.attrAt.time()) {
 		if a.version != "" && a.sameContent(n.attr) && !n.attr.atime.IsZero() {
 			a.atime = n.attr.atime
 		}
-		n.attr, n.attrAt = a, at
+		n.attr, n.attrAt = a, stampOf(at)
 	}
 	n.mu.Unlock()
 }
@@ -62,7 +89,7 @@ func (n *fileNode) setAttr(a objAttr, at time.Time) {
 // expire makes the next open or stat ask AIS again.
 func (n *fileNode) expire() {
 	n.mu.Lock()
-	n.attrAt = time.Time{}
+	n.attrAt = 0
 	n.mu.Unlock()
 }
 
@@ -90,7 +117,7 @@ func (n *fileNode) revalidate(ctx context.Context) (objAttr, error) {
 // version or checksum, else from one HEAD. Reads are keyed by what it returns.
 func (n *fileNode) current(ctx context.Context) (objAttr, error) {
 	n.mu.Lock()
-	a, at := n.attr, n.attrAt
+	a, at := n.attr, n.attrAt.time()
 	n.mu.Unlock()
 	if n.fsys.fresh(at) && (a.version != "" || a.cksum != "") {
 		return a, nil
@@ -102,7 +129,7 @@ func (n *fileNode) current(ctx context.Context) (objAttr, error) {
 		return la, nil
 	}
 	at = n.fsys.now()
-	h, err := n.fsys.store.HeadObject(ctx, n.bck, n.objName())
+	h, err := n.fsys.store.HeadObject(ctx, n.bck(), n.objName())
 	if err != nil {
 		return objAttr{}, err
 	}
@@ -123,7 +150,7 @@ func (n *fileNode) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.
 	return 0
 }
 
-func (n *fileNode) path() string { return n.bck.String() + "/" + n.objName() }
+func (n *fileNode) path() string { return n.bck().String() + "/" + n.objName() }
 
 var _ = (fusefs.NodeOpener)((*fileNode)(nil))
 
@@ -148,9 +175,10 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 	if err != nil {
 		return nil, 0, n.fsys.errno("open", n.path(), err)
 	}
+	u := n.use()
 	n.mu.Lock()
-	keep := n.opened && n.lastOpen.sameContent(a) && a.version != ""
-	n.opened, n.lastOpen = true, a
+	keep := u.opened && u.lastOpen.sameContent(a) && a.version != ""
+	u.opened, u.lastOpen = true, a
 	n.mu.Unlock()
 	name, dir := n.parentDir()
 	n.fsys.pf.opened(dir, name, a)
@@ -174,7 +202,7 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 
 // cacheObject describes one version of the object to the block cache.
 func (n *fileNode) cacheObject(a objAttr) cache.Object {
-	return n.fsys.cacheObject(n.bck, n.objName(), a, n.expire)
+	return n.fsys.cacheObject(n.bck(), n.objName(), a, n.expire)
 }
 
 // cacheObject describes one version of an object to the block cache (also for batched reads of

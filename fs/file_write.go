@@ -7,7 +7,6 @@ import (
 	"io"
 	"sync"
 	"syscall"
-	"time"
 
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -93,12 +92,12 @@ func (n *fileNode) uploaded(ctx context.Context, res writeback.SyncResult, gen u
 	n.ws.pending = false
 	n.attr.size = res.Size
 	n.attr.version, n.attr.cksum = "", ""
-	n.attrAt = time.Time{} // an append-flush does not say the new version: ask at the next open
+	n.attrAt = 0 // an append-flush does not say the new version: ask at the next open
 	if res.Attrs != nil {
 		n.attr.version, n.attr.cksum = res.Attrs.Version, res.Attrs.CksumValue
-		n.attrAt = n.fsys.now()
+		n.attrAt = stampOf(n.fsys.now())
 	}
-	n.props = nil
+	n.dropProps()
 	moved := n.ws.metaGen != gen
 	n.mu.Unlock()
 	n.publish()

@@ -25,6 +25,7 @@ type FS struct {
 
 	nodes      *nodeCap
 	large      *largeDirs
+	bcks       bckRefs
 	bucketList bucketList
 	pf         *prefetcher // nil: no batched reads
 	remoteList remoteList

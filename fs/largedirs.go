@@ -45,3 +45,19 @@ func (s *largeDirs) saw(bck aisclient.Bck, prefix string, large bool) {
 		s.set.Remove(largeKey(bck, prefix))
 	}
 }
+
+// recentLarge returns the directory's complete listing if it finished loading within the stat
+// TTL, for the lookups of a large directory. Listing a million objects can take longer than the
+// TTL, and judged from its start such a listing is stale as it completes: every lookup listed the
+// directory again and waited for all of it (`ls -l` of 1,000,000 objects made about one lstat
+// per LIST). Judged from its end, what a lookup answers is at most the TTL plus one listing's
+// duration old.
+func (d *dirNode) recentLarge() *listing {
+	lc := &d.lc
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	if l := lc.cur; l != nil && l.isComplete() && d.fsys.fresh(lc.curDone) {
+		return l
+	}
+	return nil
+}

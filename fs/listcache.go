@@ -3,6 +3,7 @@ package fs
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/aisfs/aisfs/aisclient"
 )
@@ -10,9 +11,10 @@ import (
 // listCache holds a directory's latest listing and makes concurrent loads share one LIST.
 type listCache struct {
 	mu        sync.Mutex
-	cur       *listing // the latest finished listing
-	loading   *listing // the one AIS is listing now, if any
-	loadLimit int      // loading's limit (0: complete)
+	cur       *listing  // the latest finished listing
+	curDone   time.Time // when cur finished loading (largedirs.go)
+	loading   *listing  // the one AIS is listing now, if any
+	loadLimit int       // loading's limit (0: complete)
 }
 
 // lookupListing returns the listing a lookup answers from and whether a name it lacks is known
@@ -22,6 +24,9 @@ type listCache struct {
 func (d *dirNode) lookupListing(ctx context.Context) (*listing, bool, error) {
 	limit := d.fsys.cfg.ListLookupMax
 	if d.fsys.large.is(d.bck, d.prefix()) {
+		if l := d.recentLarge(); l != nil {
+			return l, true, nil
+		}
 		limit = 0
 	}
 	l, err := d.load(ctx, limit)
@@ -105,7 +110,7 @@ func (d *dirNode) list(ctx context.Context, l *listing, limit int) {
 	lc := &d.lc
 	lc.mu.Lock()
 	if err == nil {
-		lc.cur = l
+		lc.cur, lc.curDone = l, d.fsys.now()
 		if !more && limit == 0 {
 			d.fsys.large.saw(d.bck, l.prefix, l.len() > d.fsys.cfg.ListLookupMax)
 		}

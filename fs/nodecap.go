@@ -24,17 +24,17 @@ type nodeCap struct {
 	live atomic.Int64 // file nodes go-fuse holds, prunable or not
 
 	mu   sync.Mutex
-	lru  lruLink // GUARDED_BY(mu): sentinel; next is the most recently used
-	size int     // GUARDED_BY(mu)
+	head *fileNode // GUARDED_BY(mu): the list's sentinel (no file); head.lru.next is the most recently used
+	size int       // GUARDED_BY(mu)
 
 	pruning atomic.Bool             // a pruning pass is running
 	prune   func(batch []*fileNode) // tests may replace it; default sends a prune notification
 }
 
-// lruLink places a file node in its mount's nodeCap list.
+// lruLink places a file node in its mount's nodeCap list. It links the nodes themselves (no
+// pointer back from link to node): every byte of a file node counts --max-inodes times.
 type lruLink struct {
-	prev, next *lruLink
-	n          *fileNode
+	prev, next *fileNode
 	in         bool // in the list
 	counted    bool // added and not yet forgotten
 }
@@ -43,8 +43,8 @@ type lruLink struct {
 const pruneBatch = 512
 
 func newNodeCap(max int) *nodeCap {
-	c := &nodeCap{max: int64(max), prune: notifyPrune}
-	c.lru.next, c.lru.prev = &c.lru, &c.lru
+	c := &nodeCap{max: int64(max), prune: notifyPrune, head: new(fileNode)}
+	c.head.lru.next, c.head.lru.prev = c.head, c.head
 	return c
 }
 
@@ -53,8 +53,8 @@ func (c *nodeCap) full() bool { return c.live.Load() >= c.max }
 
 func (c *nodeCap) added(n *fileNode) {
 	c.mu.Lock()
-	n.lru.n, n.lru.counted = n, true
-	c.pushFront(&n.lru)
+	n.lru.counted = true
+	c.pushFront(n)
 	c.mu.Unlock()
 	if c.live.Add(1) > c.max {
 		c.kick()
@@ -63,7 +63,7 @@ func (c *nodeCap) added(n *fileNode) {
 
 func (c *nodeCap) forgotten(n *fileNode) {
 	c.mu.Lock()
-	c.unlink(&n.lru)
+	c.unlink(n)
 	counted := n.lru.counted
 	n.lru.counted = false
 	c.mu.Unlock()
@@ -76,28 +76,30 @@ func (c *nodeCap) forgotten(n *fileNode) {
 func (c *nodeCap) touch(n *fileNode) {
 	c.mu.Lock()
 	if n.lru.in {
-		c.unlink(&n.lru)
-		c.pushFront(&n.lru)
+		c.unlink(n)
+		c.pushFront(n)
 	}
 	c.mu.Unlock()
 }
 
-func (c *nodeCap) pushFront(l *lruLink) {
+func (c *nodeCap) pushFront(n *fileNode) {
+	l := &n.lru
 	if l.in {
 		return
 	}
-	l.prev, l.next = &c.lru, c.lru.next
-	c.lru.next.prev = l
-	c.lru.next = l
+	l.prev, l.next = c.head, c.head.lru.next
+	c.head.lru.next.lru.prev = n
+	c.head.lru.next = n
 	l.in = true
 	c.size++
 }
 
-func (c *nodeCap) unlink(l *lruLink) {
+func (c *nodeCap) unlink(n *fileNode) {
+	l := &n.lru
 	if !l.in {
 		return
 	}
-	l.prev.next, l.next.prev = l.next, l.prev
+	l.prev.lru.next, l.next.lru.prev = l.next, l.prev
 	l.prev, l.next, l.in = nil, nil, false
 	c.size--
 }
@@ -122,13 +124,13 @@ func (c *nodeCap) pass() {
 		batch := make([]*fileNode, 0, min(want, pruneBatch))
 		c.mu.Lock()
 		for tries := c.size; len(batch) < cap(batch) && tries > 0; tries-- {
-			l := c.lru.prev
-			if l == &c.lru {
+			n := c.head.lru.prev
+			if n == c.head {
 				break
 			}
-			c.unlink(l)
-			c.pushFront(l)
-			batch = append(batch, l.n)
+			c.unlink(n)
+			c.pushFront(n)
+			batch = append(batch, n)
 		}
 		c.mu.Unlock()
 		if len(batch) == 0 {

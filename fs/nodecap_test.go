@@ -34,8 +34,8 @@ func TestNodeCapPrunesLeastRecentlyUsed(t *testing.T) {
 		n.nm.set(name)
 		nodes[name] = n
 		c.mu.Lock()
-		n.lru.n, n.lru.counted = n, true
-		c.pushFront(&n.lru)
+		n.lru.counted = true
+		c.pushFront(n)
 		c.mu.Unlock()
 		c.live.Add(1)
 	}

@@ -27,7 +27,7 @@ func (n *fileNode) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.S
 	}
 	n.mu.Lock()
 	patch := n.changeMeta(in, n.fsys.now())
-	n.props = nil
+	n.dropProps()
 	n.mu.Unlock()
 	if len(patch) > 0 {
 		if err := n.storeMeta(ctx, patch); err != nil {
@@ -89,8 +89,8 @@ func (n *fileNode) changeMeta(in *fuse.SetAttrIn, now time.Time) map[string]stri
 func (n *fileNode) metaChanged() {
 	now := n.fsys.now()
 	n.mu.Lock()
-	if !n.attrAt.IsZero() {
-		n.attrAt = now
+	if n.attrAt != 0 {
+		n.attrAt = stampOf(now)
 	}
 	a, unlinked := n.attr, n.ws.unlinked
 	n.mu.Unlock()

@@ -36,7 +36,7 @@ func (n *fileNode) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 		return nil, syscall.ENAMETOOLONG
 	}
 	buf := make([]byte, a.size)
-	k, _, err := n.fsys.store.GetRange(ctx, n.bck, n.objName(), 0, buf)
+	k, _, err := n.fsys.store.GetRange(ctx, n.bck(), n.objName(), 0, buf)
 	if err != nil && a.size > 0 {
 		return nil, n.fsys.errno("readlink", n.path(), err)
 	}

@@ -25,7 +25,7 @@ func (n *fileNode) openWriter(ctx context.Context, mode writeback.Mode, size int
 	// its caller (Go's SIGURG too), which must not fail a create or truncate with EINTR.
 	pctx, done := patient(ctx)
 	defer done()
-	f, err := n.fsys.wb.Open(pctx, n.bck, n.objName(), mode, writeback.OpenOptions{
+	f, err := n.fsys.wb.Open(pctx, n.bck(), n.objName(), mode, writeback.OpenOptions{
 		Size: size, Exists: exists, CustomFunc: n.currentMeta,
 	})
 	if err != nil {

@@ -72,8 +72,9 @@ func (n *fileNode) upload(ctx context.Context, f *writeback.File, closing bool) 
 // storeMeta makes AIS hold a setattr's change, already made to the node's metadata: keys name the
 // changed custom keys (their values are read again here, under metaMu).
 func (n *fileNode) storeMeta(ctx context.Context, keys map[string]string) error {
-	n.metaMu.Lock()
-	defer n.metaMu.Unlock()
+	mm := &n.use().metaMu
+	mm.Lock()
+	defer mm.Unlock()
 	n.mu.Lock()
 	n.ws.metaGen++
 	notInAIS := n.ws.pending // its first upload carries the change
@@ -90,18 +91,19 @@ func (n *fileNode) storeMeta(ctx context.Context, keys map[string]string) error 
 		}
 		md[k] = v
 	}
-	return n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), md, false)
+	return n.fsys.store.PatchCustom(ctx, n.bck(), n.objName(), md, false)
 }
 
 // pushMeta PATCHes all of the node's metadata, after an upload that may not have carried it.
 func (n *fileNode) pushMeta(ctx context.Context) error {
-	n.metaMu.Lock()
-	defer n.metaMu.Unlock()
+	mm := &n.use().metaMu
+	mm.Lock()
+	defer mm.Unlock()
 	md := n.currentMeta()
 	if len(md) == 0 {
 		return nil
 	}
-	return n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), md, false)
+	return n.fsys.store.PatchCustom(ctx, n.bck(), n.objName(), md, false)
 }
 
 // publish puts the node's attributes into its directory's view, so that a listing older than a

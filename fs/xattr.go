@@ -91,19 +91,20 @@ func putXattrList(names []string, dest []byte) (uint32, syscall.Errno) {
 
 // head returns the object's full properties (custom metadata included), cached for the TTL.
 func (n *fileNode) head(ctx context.Context) (*aisclient.ObjAttrs, error) {
+	u := n.use()
 	n.mu.Lock()
-	h, at := n.props, n.propsAt
+	h, at := u.props, u.propsAt
 	n.mu.Unlock()
 	if h != nil && n.fsys.fresh(at) {
 		return h, nil
 	}
 	at = n.fsys.now()
-	h, err := n.fsys.store.HeadObject(ctx, n.bck, n.objName())
+	h, err := n.fsys.store.HeadObject(ctx, n.bck(), n.objName())
 	if err != nil {
 		return nil, err
 	}
 	n.mu.Lock()
-	n.props, n.propsAt = h, at
+	u.props, u.propsAt = h, at
 	n.mu.Unlock()
 	if !n.busy() { // else the node's attributes are newer than AIS's (writemeta.go)
 		n.setAttr(attrFromHead(h), at)
@@ -114,7 +115,7 @@ func (n *fileNode) head(ctx context.Context) (*aisclient.ObjAttrs, error) {
 // forgetProps drops cached properties after a local change.
 func (n *fileNode) forgetProps() {
 	n.mu.Lock()
-	n.props = nil
+	n.dropProps()
 	n.mu.Unlock()
 }
 
@@ -187,7 +188,7 @@ func (n *fileNode) Setxattr(ctx context.Context, attr string, data []byte, flags
 	if customSize(next) > maxCustomMD {
 		return syscall.E2BIG
 	}
-	err = n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), map[string]string{key: val}, false)
+	err = n.fsys.store.PatchCustom(ctx, n.bck(), n.objName(), map[string]string{key: val}, false)
 	n.forgetProps()
 	return n.fsys.errno("setxattr", n.path(), err)
 }
@@ -201,8 +202,9 @@ func (n *fileNode) Removexattr(ctx context.Context, attr string) syscall.Errno {
 	}
 	// AIS removes keys only by replacing the whole map: no metadata PATCH of ours may land in
 	// between, and while this mount writes the file its own metadata keys are the newer ones.
-	n.metaMu.Lock()
-	defer n.metaMu.Unlock()
+	mm := &n.use().metaMu
+	mm.Lock()
+	defer mm.Unlock()
 	h, err := n.head(ctx)
 	if err != nil {
 		return n.fsys.errno("removexattr", n.path(), err)
@@ -217,7 +219,7 @@ func (n *fileNode) Removexattr(ctx context.Context, attr string) syscall.Errno {
 		maps.Copy(next, metaKeys(n.attr.meta))
 		n.mu.Unlock()
 	}
-	err = n.fsys.store.PatchCustom(ctx, n.bck, n.objName(), next, true)
+	err = n.fsys.store.PatchCustom(ctx, n.bck(), n.objName(), next, true)
 	n.forgetProps()
 	return n.fsys.errno("removexattr", n.path(), err)
 }
