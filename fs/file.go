@@ -23,7 +23,6 @@ type fileNode struct {
 	nm   namer
 
 	metaMu   sync.Mutex // one metadata PATCH at a time; before mu (writemeta.go)
-	storeMu  sync.Mutex // held while bytes are pushed into the kernel's page cache; before mu (push.go)
 	mu       sync.Mutex
 	attr     objAttr             // GUARDED_BY(mu)
 	attrAt   time.Time           // GUARDED_BY(mu): when attr was fetched; zero forces a HEAD
@@ -153,9 +152,6 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 	keep := n.keepsPagesLocked(a)
 	n.opened, n.lastOpen = true, a
 	n.mu.Unlock()
-	if !keep {
-		n.waitPush()
-	}
 	name, dir := n.parentDir()
 	n.fsys.pf.opened(dir, name, a)
 

@@ -52,10 +52,7 @@ type prefetcher struct {
 	limit int64         // bytes fetched ahead (not opened yet), all directories together
 	ahead atomic.Int64
 
-	pushLimit int64 // bytes pushed into the page cache and not opened yet (push.go)
-	pushAhead atomic.Int64
-
-	batches, members, hits, pushed, pushHits atomic.Int64 // counters for tests and logs
+	batches, members, hits atomic.Int64 // counters for tests and logs
 }
 
 func newPrefetcher(f *FS, s Store, c *cache.Cache) *prefetcher {
@@ -63,7 +60,7 @@ func newPrefetcher(f *FS, s Store, c *cache.Cache) *prefetcher {
 	if !ok || c == nil {
 		return nil
 	}
-	return &prefetcher{fsys: f, store: bg, sem: make(chan struct{}, batchesAtOnce), limit: c.Capacity() / 4, pushLimit: 4 * c.Capacity()}
+	return &prefetcher{fsys: f, store: bg, sem: make(chan struct{}, batchesAtOnce), limit: c.Capacity() / 4}
 }
 
 // dirPrefetch is one directory's view of its opens since its current listing.
@@ -77,16 +74,12 @@ type pfState struct {
 	n       int      // its positions
 	opened  []bool   // by listing position
 	asked   []bool   // by listing position: fetched (or being fetched) by a batch
-	pushed  []bool   // by listing position: asked for by a push into the page cache
 	nopened int
-	noOrder bool // opened in no order: pushed (push.go)
 
 	minPos, maxPos int // span of the positions opened
 	seqNext        int // listing order: first position not asked for yet
-	pushNext       int // no order: where the next push starts looking
 
 	aheadBytes int64 // bytes asked for and not opened yet (counted in prefetcher.ahead)
-	pushBytes  int64 // bytes pushed and not opened yet (counted in prefetcher.pushAhead)
 }
 
 // opened is the hook fileNode.Open calls for a read-only open of a file of d at attributes a.
@@ -111,9 +104,8 @@ func (p *prefetcher) opened(d *dirNode, name string, a objAttr) {
 	s := &d.pf.st
 	if s.l != l {
 		p.ahead.Add(-s.aheadBytes)
-		p.pushAhead.Add(-s.pushBytes)
 		n := l.positions()
-		*s = pfState{l: l, n: n, opened: make([]bool, n), asked: make([]bool, n), pushed: make([]bool, n)}
+		*s = pfState{l: l, n: n, opened: make([]bool, n), asked: make([]bool, n)}
 	}
 	if s.opened[pos] {
 		return
@@ -125,11 +117,6 @@ func (p *prefetcher) opened(d *dirNode, name string, a objAttr) {
 		p.ahead.Add(-a.size)
 		p.hits.Add(1)
 	}
-	if s.pushed[pos] {
-		s.pushBytes -= a.size
-		p.pushAhead.Add(-a.size)
-		p.pushHits.Add(1)
-	}
 	if s.nopened == 1 {
 		s.minPos, s.maxPos = pos, pos
 	}
@@ -137,13 +124,7 @@ func (p *prefetcher) opened(d *dirNode, name string, a objAttr) {
 	// Listing order: the opens cover their span but for the few that parallel readers have
 	// in flight. Random opens leave holes everywhere, even late in an epoch.
 	holes := s.maxPos - s.minPos + 1 - s.nopened
-	if s.nopened >= pushAfter && holes > s.nopened {
-		s.noOrder = true
-	}
-	switch {
-	case s.noOrder:
-		p.pushShuffled(d, prefix, s)
-	case s.nopened >= seqAfter && holes <= seqReorder && pos >= s.maxPos-seqReorder:
+	if s.nopened >= seqAfter && holes <= seqReorder && pos >= s.maxPos-seqReorder {
 		p.aheadInOrder(d, prefix, s)
 	}
 }
