@@ -119,6 +119,25 @@ type meteredReader struct {
 	n *atomic.Int64
 }
 
+// WriteTo keeps r's own WriteTo (large writes) under the meter.
+func (m *meteredReader) WriteTo(w io.Writer) (int64, error) {
+	if wt, ok := m.r.(io.WriterTo); ok {
+		return wt.WriteTo(&meteredWriter{w: w, n: m.n})
+	}
+	return io.Copy(w, struct{ io.Reader }{m})
+}
+
+type meteredWriter struct {
+	w io.Writer
+	n *atomic.Int64
+}
+
+func (m *meteredWriter) Write(p []byte) (int, error) {
+	n, err := m.w.Write(p)
+	m.n.Add(int64(n))
+	return n, err
+}
+
 func (m *meteredReader) Read(p []byte) (int, error) {
 	n, err := m.r.Read(p)
 	m.n.Add(int64(n))

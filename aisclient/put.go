@@ -249,6 +249,16 @@ type countingReader struct {
 	n int64
 }
 
+// WriteTo keeps r's own WriteTo (large writes) under the count.
+func (c *countingReader) WriteTo(w io.Writer) (int64, error) {
+	if wt, ok := c.r.(io.WriterTo); ok {
+		n, err := wt.WriteTo(w)
+		c.n += n
+		return n, err
+	}
+	return io.Copy(w, struct{ io.Reader }{c})
+}
+
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)

@@ -102,7 +102,7 @@ func (n *fileNode) uploaded(ctx context.Context, res writeback.SyncResult, gen u
 	moved := n.ws.metaGen != gen
 	n.mu.Unlock()
 	n.publish()
-	if res.Method == writeback.MethodAppend || moved {
+	if res.NeedsMeta() || moved {
 		if err := n.pushMeta(ctx); err != nil {
 			return fmt.Errorf("setting metadata after upload: %w", err)
 		}

@@ -20,6 +20,7 @@ func (f *File) Close(ctx context.Context) error {
 	f.mu.Unlock()
 
 	err := f.syncGated(ctx)
+	f.stopPut() // none should be left (a latched failure returns before one is finished)
 
 	f.mu.Lock()
 	f.syncing = true // no uploader may start; none should run, but make sure

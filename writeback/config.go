@@ -46,6 +46,9 @@ type Config struct {
 	// Backoff is the first wait between two resends, doubled each time up to 2 s; default
 	// 250 ms.
 	Backoff time.Duration
+	// NoStreamPut turns the streaming PUT of new files written in order off (putstream.go):
+	// they stream with appends instead, as files after their first Sync do.
+	NoStreamPut bool
 	// Logger receives upload failures and kept staging files; nil discards.
 	Logger *slog.Logger
 }

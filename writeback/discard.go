@@ -10,6 +10,7 @@ import (
 func (f *File) Discard() error {
 	f.gate.Lock()
 	defer f.gate.Unlock()
+	f.stopPut()
 	f.mu.Lock()
 	if f.closed {
 		f.mu.Unlock()

@@ -32,6 +32,15 @@
 // partial object. Writes beyond the end (holes) and small reorders do not stop streaming; a
 // piece is sent only once it has been written completely.
 //
+// A new file written in order (Truncate mode, never synced) does not use the chain: once a
+// chunk of it is written, ONE PUT opens whose chunked body reads the staging file just behind
+// the writer (putstream.go), so the bytes leave as they are written without a request per
+// piece. Writes never wait for it. Sync ends its body and checks the checksum AIS computed
+// against the running XXH64; a change to bytes it already sent gives it up (cancelled before
+// its body ends, so AIS stores nothing and an older object stays), and Sync then PUTs the
+// staging file. Custom metadata goes in its headers as of its start; what changed later is
+// reported by SyncResult.NeedsMeta. After the first Sync, later writes use the chain.
+//
 // Sync finalizes: it sends what is left and flushes the chain, or, when nothing was streamed
 // (a small file, or a file whose chain was abandoned), sends the whole staging file with ONE
 // PUT. Both carry the XXH64 ("xxhash2") of the whole content, so AIS verifies the upload end

@@ -42,7 +42,7 @@ func TestAppendFailureRecovered(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			proxy, viaProxy, direct := newFaultProxy(t)
 			bck := newBucket(t, direct)
-			m, rec := newManager(t, viaProxy, nil)
+			m, rec := newManager(t, viaProxy, chainOnly)
 			name := objectName(t)
 			data := randBytes(uint64(500+i), 3*testChunk+100)
 			f := open(t, m, bck, name, Truncate, OpenOptions{})

@@ -58,6 +58,9 @@ type File struct {
 	upDone    chan struct{}      // closed when it exits
 	upCancel  context.CancelFunc // cancels its request
 	chainErr  error              // why streaming broke in the background; Sync recovers
+	sput      putState           // the streaming PUT (putstream.go)
+	putCond   *sync.Cond         // on mu: the streaming PUT's body waits for writes; made with it
+	putDone   chan struct{}      // closed when the latest streaming PUT's request is gone (also a dropped one)
 
 	err      error // latched final failure, an *UploadError
 	closed   bool
@@ -349,6 +352,10 @@ func (f *File) prepareTruncate(size int64) error {
 // that already sent them is dropped (never flushed), and the object stops being a prefix
 // of the content if it holds them.
 func (f *File) noteChangeLocked(off int64) {
+	if f.sput.active && off < f.sput.sent {
+		f.dropPutLocked()
+		f.streamOff = true
+	}
 	if f.chain.active && off < f.chain.sent+f.chain.inflight {
 		f.dropChainLocked()
 		f.streamOff = true

@@ -278,3 +278,9 @@ func (s *countingStore) Flush(ctx context.Context, bck aisclient.Bck, name, hand
 	s.flushes.Add(1)
 	return s.Store.Flush(ctx, bck, name, handle, ckType, ckValue)
 }
+
+// chainOnly turns the streaming PUT off: new files stream with appends (the tests of the chain).
+func chainOnly(c *Config) { c.NoStreamPut = true }
+
+// streamedPuts is how many streaming PUTs f's Manager has started.
+func streamedPuts(f *File) int64 { return f.m.Stats().StreamPuts }

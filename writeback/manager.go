@@ -34,8 +34,13 @@ type Manager struct {
 	uploads  atomic.Int64 // requests in flight
 	uploaded atomic.Int64 // bytes AIS acknowledged
 	failed   atomic.Int64 // Files whose upload failed for good
+	streamed atomic.Int64 // streaming PUTs started
 
 	memUsed atomic.Int64 // bytes of contents staged in memory (content.go)
+
+	// noStream holds the buckets (Bck.String()) whose PUT answers cannot verify a streaming
+	// PUT (their checksum is not xxhash2): their Files do not stream PUTs.
+	noStream sync.Map
 
 	mu    sync.Mutex
 	files map[*File]struct{} // open Files; GUARDED_BY(mu)
@@ -51,6 +56,7 @@ type Stats struct {
 	BytesUploaded int64 // content bytes AIS acknowledged, in total
 	StagingBytes  int64 // bytes held in staging files, against Config.MaxStaging
 	FailedFiles   int64 // Files whose upload failed for good (staging file kept)
+	StreamPuts    int64 // streaming PUTs started (putstream.go), in total
 }
 
 // NewManager validates cfg, creates the staging directory and logs staging files an earlier
@@ -205,6 +211,7 @@ func (m *Manager) Stats() Stats {
 		BytesUploaded: m.uploaded.Load(),
 		StagingBytes:  m.space.used.Load(),
 		FailedFiles:   m.failed.Load(),
+		StreamPuts:    m.streamed.Load(),
 	}
 	for _, f := range files {
 		if f.Dirty() {
@@ -216,3 +223,10 @@ func (m *Manager) Stats() Stats {
 
 func (m *Manager) getBuf() *[]byte  { return m.bufs.Get().(*[]byte) }
 func (m *Manager) putBuf(b *[]byte) { m.bufs.Put(b) }
+
+func (m *Manager) noStreamPut(bck aisclient.Bck) bool {
+	_, ok := m.noStream.Load(bck.String())
+	return ok
+}
+
+func (m *Manager) setNoStreamPut(bck aisclient.Bck) { m.noStream.Store(bck.String(), true) }

@@ -2,6 +2,8 @@ package writeback
 
 import (
 	"math/rand/v2"
+
+	"github.com/aisfs/aisfs/aisclient"
 	"os"
 	"path/filepath"
 	"sync"
@@ -26,7 +28,16 @@ func TestNonSequential(t *testing.T) {
 	const C = testChunk
 	c := newClient(t)
 	bck := newBucket(t, c)
-	m, _ := newManager(t, c, nil)
+	for _, streamPut := range []bool{false, true} {
+		t.Run(map[bool]string{false: "appends", true: "streaming PUT"}[streamPut], func(t *testing.T) {
+			testNonSequential(t, c, bck, streamPut)
+		})
+	}
+}
+
+func testNonSequential(t *testing.T, c *aisclient.Client, bck aisclient.Bck, streamPut bool) {
+	const C = testChunk
+	m, _ := newManager(t, c, func(cfg *Config) { cfg.NoStreamPut = !streamPut })
 	tests := []struct {
 		name   string
 		ops    []op
@@ -78,7 +89,8 @@ func TestNonSequential(t *testing.T) {
 			checkBytes(t, "ReadAt", readAll(t, f), want)
 			mustClose(t, f)
 			checkBytes(t, "object", getObject(t, c, bck, name), want)
-			if got := f.LastSync().Method; tt.method != MethodNone && got != tt.method {
+			// A streaming PUT replaces the appends; the rest stays.
+			if got := f.LastSync().Method; tt.method != MethodNone && got != tt.method && !(streamPut && got == MethodPut) {
 				t.Errorf("went up by %v, want %v", got, tt.method)
 			}
 		})

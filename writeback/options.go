@@ -59,7 +59,16 @@ const (
 	MethodNone   Method = iota // nothing uploaded yet
 	MethodPut                  // one PUT of the whole content (custom metadata included)
 	MethodAppend               // append chain + flush (custom metadata NOT sent)
+	// A streaming PUT whose custom metadata is the one from when it started: what changed
+	// since is NOT in the object.
+	MethodStreamNoMeta
 )
+
+// NeedsMeta: the object may lack the custom metadata the File had at Sync; the caller sets
+// it (a PATCH) if it needs to.
+func (r SyncResult) NeedsMeta() bool {
+	return r.Method == MethodAppend || r.Method == MethodStreamNoMeta
+}
 
 func (m Method) String() string {
 	switch m {
@@ -67,6 +76,8 @@ func (m Method) String() string {
 		return "put"
 	case MethodAppend:
 		return "append"
+	case MethodStreamNoMeta:
+		return "stream"
 	}
 	return "none"
 }

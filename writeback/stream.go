@@ -10,7 +10,7 @@ import (
 // streamableLocked: the uploader has a whole piece to send on a chain that can only end in
 // the right object.
 func (f *File) streamableLocked() bool {
-	if f.closed || f.syncing || f.err != nil || f.streamOff {
+	if f.closed || f.syncing || f.err != nil || f.streamOff || f.sput.active {
 		return false
 	}
 	next := f.obj.length
@@ -24,6 +24,14 @@ func (f *File) streamableLocked() bool {
 
 // maybeStreamLocked starts the uploader if it has work and is not running.
 func (f *File) maybeStreamLocked() {
+	if f.sput.active {
+		f.putCond.Broadcast() // its body may be waiting for these bytes
+		return
+	}
+	if f.putStreamableLocked() {
+		f.startPutLocked()
+		return
+	}
 	if f.uploading || !f.streamableLocked() {
 		return
 	}

@@ -96,6 +96,10 @@ func (f *File) waitUploaderLocked(ctx context.Context) {
 // uploader stopped, so the content and the chain change only here.
 func (f *File) upload(ctx context.Context) error {
 	f.mu.Lock()
+	if f.sput.active {
+		f.mu.Unlock()
+		return f.finishPut(ctx)
+	}
 	if f.obj.ok && f.obj.exists && f.size == f.obj.length {
 		// Changed and changed back (or extended by nothing): the object is already right.
 		f.cleanLocked(f.size)

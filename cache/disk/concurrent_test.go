@@ -12,7 +12,7 @@ import (
 // stay within the size.
 func TestConcurrentLoadsAndStores(t *testing.T) {
 	dir := t.TempDir()
-	limit := 6 * fileSize("key-0", bs)
+	limit := int64(6 * oneBlockFile) // segments of one block
 	var log syncLog
 	c, err := Open(Config{Dir: dir, Size: limit, BlockSize: bs, Logger: newLogger(&log)})
 	if err != nil {

@@ -14,11 +14,11 @@ var ErrUnusable = errors.New("disk cache unusable")
 // Config describes one disk cache.
 type Config struct {
 	Dir        string // created if missing (0700)
-	Size       int64  // most bytes of block files (rounded up to 4 KiB each)
+	Size       int64  // most bytes of segment files
 	BlockSize  int64  // the block cache's block size: Size must hold at least one block
 	Holder     string // who uses Dir, for the lock file: "ais://b at /mnt/b"
 	Mountpoint string // optional: Dir must not be below it (the mount would cache into itself)
-	Queue      int    // blocks waiting for the writer before Store drops them; default 64 MiB worth
+	Queue      int    // blocks waiting for the writer before Store drops them; default 128 MiB worth
 	Logger     *slog.Logger
 }
 
@@ -29,7 +29,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: no directory", ErrUnusable)
 	case c.BlockSize <= 0:
 		return fmt.Errorf("%w: block size %d", ErrUnusable, c.BlockSize)
-	case c.Size < fileSize("", int(c.BlockSize)):
+	case c.Size < int64(roundUp(int(c.BlockSize), fileAlign)+trailerLen("", 1)):
 		return fmt.Errorf("%w: size %s is smaller than one block (%s and a 4 KiB trailer)", ErrUnusable,
 			humanize.IBytes(uint64(max(c.Size, 0))), humanize.IBytes(uint64(c.BlockSize)))
 	}
@@ -38,7 +38,7 @@ func (c Config) Validate() error {
 
 func (c Config) withDefaults() Config {
 	if c.Queue <= 0 {
-		c.Queue = int(max(8, (64<<20)/c.BlockSize))
+		c.Queue = int(max(8, (128<<20)/c.BlockSize))
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -54,10 +54,11 @@ func load(c *Cache, key string, idx int64) ([]byte, bool) {
 	return p, ok
 }
 
-// blockFiles returns the size, as the bound counts it, of every file below DIR/v1.
+// blockFiles returns the number and size, as the bound counts it, of every file below DIR/v2
+// (temp files included).
 func blockFiles(t *testing.T, dir string) (n int, bytes int64) {
 	t.Helper()
-	err := filepath.WalkDir(filepath.Join(dir, "v1"), func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(dir, "v2"), func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -74,6 +75,21 @@ func blockFiles(t *testing.T, dir string) (n int, bytes int64) {
 	}
 	return n, bytes
 }
+
+// fileOf is the path of the segment file holding block idx of key.
+func fileOf(t *testing.T, c *Cache, dir, key string, idx int64) string {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := c.blocks[blockID{key, idx}]
+	if f == nil {
+		t.Fatalf("block %s/%d is not held", key, idx)
+	}
+	return filepath.Join(dir, "v2", f.name)
+}
+
+// oneBlockFile is the size of a segment file of one block of a short key.
+const oneBlockFile = bs + fileAlign
 
 func TestRoundTripAcrossReopen(t *testing.T) {
 	dir := t.TempDir()
@@ -100,48 +116,65 @@ func TestRoundTripAcrossReopen(t *testing.T) {
 	}
 }
 
-// TestDamagedFiles: every way a block file can go wrong on disk is caught, the file is removed
-// and the read is a miss.
+// TestDamagedFiles: every way a segment file can go wrong on disk is caught (at Open for
+// its trailer, at Load for its data), the file is removed and its blocks are misses. A block
+// whose data is damaged goes alone: the file's other blocks are checked on their own.
 func TestDamagedFiles(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		damage func(path string) error
+		damage func(path, other string) error
+		kept   []bool // blocks 0 and 1 still served; nil: neither, and the file is gone
+		errs   int64
 	}{
-		{"flipped data byte", func(p string) error { return flip(p, 100) }},
-		{"flipped header byte", func(p string) error { return flip(p, bs+12) }},
-		{"truncated", func(p string) error { return os.Truncate(p, headerLen+10) }},
-		{"empty", func(p string) error { return os.Truncate(p, 0) }},
-		{"grown", func(p string) error {
+		{"flipped data byte", func(p, _ string) error { return flip(p, 100) }, []bool{false, true}, 1},
+		{"both blocks' data", func(p, _ string) error {
+			return errors.Join(flip(p, 100), flip(p, bs+100))
+		}, nil, 2},
+		{"flipped trailer byte", func(p, _ string) error { return flip(p, 2*bs+12) }, nil, 1},
+		{"flipped footer byte", func(p, _ string) error { return flip(p, -10) }, nil, 1},
+		{"truncated in the data", func(p, _ string) error { return os.Truncate(p, bs+10) }, nil, 1},
+		{"truncated in the trailer", func(p, _ string) error { return os.Truncate(p, 2*bs+100) }, nil, 1},
+		{"empty", func(p, _ string) error { return os.Truncate(p, 0) }, nil, 1},
+		{"grown", func(p, _ string) error {
 			f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
 			if err == nil {
 				_, err = f.Write([]byte("x"))
 				f.Close()
 			}
 			return err
-		}},
-		{"another block's file", func(p string) error {
-			return os.Rename(filepath.Join(filepath.Dir(filepath.Dir(p)), blockName("k", 1)), p)
-		}},
+		}, nil, 1},
+		{"another key's file", func(p, other string) error { return os.Rename(other, p) }, nil, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			c := open(t, dir, 1<<20)
 			store(t, c, "k", 0, 1)
+			store(t, c, "other", 0)
 			c.Close()
 			c = open(t, dir, 1<<20)
-			defer c.Close()
-			path := filepath.Join(dir, "v1", blockName("k", 0))
-			if err := tc.damage(path); err != nil {
+			path, other := fileOf(t, c, dir, "k", 0), fileOf(t, c, dir, "other", 0)
+			c.Close()
+			if err := tc.damage(path, other); err != nil {
 				t.Fatal(err)
 			}
-			if _, ok := load(c, "k", 0); ok {
-				t.Fatal("a damaged block file was served")
+			c = open(t, dir, 1<<20)
+			defer c.Close()
+			hits := int64(0)
+			for i := range int64(2) {
+				want := tc.kept != nil && tc.kept[i]
+				got, ok := load(c, "k", i)
+				if ok != want || (ok && !bytes.Equal(got, block("k", i))) {
+					t.Fatalf("block %d: served=%v, want %v (right bytes: %v)", i, ok, want, bytes.Equal(got, block("k", i)))
+				}
+				if ok {
+					hits++
+				}
 			}
-			if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
-				t.Errorf("the damaged file is still there: %v", err)
+			if _, err := os.Stat(path); (tc.kept == nil) != errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the damaged file: %v, want it gone=%v", err, tc.kept == nil)
 			}
-			if s := c.Stats(); s.Errors != 1 || s.Hits != 0 {
-				t.Errorf("stats %+v, want 1 error, no hit", s)
+			if s := c.Stats(); s.Errors != tc.errs || s.Hits != hits {
+				t.Errorf("stats %+v, want %d errors, %d hits", s, tc.errs, hits)
 			}
 		})
 	}
@@ -156,7 +189,7 @@ func TestVanishedFile(t *testing.T) {
 	c.Close()
 	c = open(t, dir, 1<<20)
 	defer c.Close()
-	os.Remove(filepath.Join(dir, "v1", blockName("k", 0)))
+	os.Remove(fileOf(t, c, dir, "k", 0))
 	if _, ok := load(c, "k", 0); ok {
 		t.Fatal("a removed file was served")
 	}
@@ -186,26 +219,37 @@ func flip(path string, off int64) error {
 
 // TestSizeBoundAndRecency: the files stay within the size while 1.5 times as much is
 // stored, the least recently used go first, and recency survives a reopen through mtimes.
+// Each key has one block here, so each file is one block.
 func TestSizeBoundAndRecency(t *testing.T) {
 	dir := t.TempDir()
-	per := fileSize("k", bs)
-	limit := 8 * per
+	limit := int64(8 * oneBlockFile)
+	key := func(i int) string { return "k" + strconv.Itoa(i) }
 	c := open(t, dir, limit)
-	store(t, c, "k", 0, 1, 2, 3, 4, 5, 6, 7)
+	for i := range 8 {
+		store(t, c, key(i), 0)
+	}
 	c.Close()
-	// Make block 0 the most recent one the way a read does, through its mtime, then reopen:
-	// the order must come from the files.
 	c = open(t, dir, limit)
-	if _, ok := load(c, "k", 0); !ok {
-		t.Fatal("block 0 missing")
+	paths := make([]string, 8)
+	for i := range paths {
+		paths[i] = fileOf(t, c, dir, key(i), 0)
 	}
 	c.Close()
 	old := time.Now().Add(-time.Hour)
-	for i := int64(1); i < 8; i++ { // oldest first: 1 < 2 < ... < 7 < 0
-		os.Chtimes(filepath.Join(dir, "v1", blockName("k", i)), old, old.Add(time.Duration(i)*time.Second))
+	for i, p := range paths { // oldest first: 0 < 1 < ... < 7
+		os.Chtimes(p, old, old.Add(time.Duration(i)*time.Second))
 	}
+	// Make block 0 the most recent one the way a read does, through its mtime, then reopen:
+	// the order must come from the files.
 	c = open(t, dir, limit)
-	store(t, c, "k", 8, 9, 10, 11) // 12 blocks stored in all: 1.5 times the size
+	if _, ok := load(c, key(0), 0); !ok {
+		t.Fatal("block 0 missing")
+	}
+	c.Close()
+	c = open(t, dir, limit)
+	for i := 8; i < 12; i++ { // 12 blocks stored in all: 1.5 times the size
+		store(t, c, key(i), 0)
+	}
 	c.Close()
 	if n, b := blockFiles(t, dir); b > limit || n != 8 {
 		t.Fatalf("%d files of %d bytes, want 8 within %d", n, b, limit)
@@ -213,14 +257,14 @@ func TestSizeBoundAndRecency(t *testing.T) {
 	c = open(t, dir, limit)
 	defer c.Close()
 	for i, want := range []bool{true, false, false, false, false, true, true, true, true, true, true, true} {
-		if _, ok := load(c, "k", int64(i)); ok != want {
-			t.Errorf("block %d held=%v, want %v", i, ok, want)
+		if _, ok := load(c, key(i), 0); ok != want {
+			t.Errorf("block of %s held=%v, want %v", key(i), ok, want)
 		}
 	}
 	// A smaller size at the next open evicts down to it.
 	c.Close()
-	c = open(t, dir, 3*per)
-	if s := c.Stats(); s.Blocks != 3 || s.Bytes > 3*per {
+	c = open(t, dir, 3*oneBlockFile)
+	if s := c.Stats(); s.Blocks != 3 || s.Bytes > 3*oneBlockFile {
 		t.Fatalf("after reopening smaller: %+v", s)
 	}
 }
@@ -229,7 +273,7 @@ func TestLeftoversOfACrashAreRemoved(t *testing.T) {
 	dir := t.TempDir()
 	c := open(t, dir, 1<<20)
 	c.Close()
-	tmp := filepath.Join(dir, "v1", "tmp", "blk-123")
+	tmp := filepath.Join(dir, "v2", "tmp", "seg-123")
 	if err := os.WriteFile(tmp, block("k", 0), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +395,7 @@ func TestFullDiskTurnsItOff(t *testing.T) {
 	if _, ok := load(c, "k", 0); ok {
 		t.Fatal("a cache that is off served a block")
 	}
-	if n, _ := blockFiles(t, dir); n != int(s.WrittenBytes/bs) {
-		t.Fatalf("%d files for %d blocks written: a failed write left a file behind", n, s.WrittenBytes/bs)
+	if n, _ := blockFiles(t, dir); n != 0 {
+		t.Fatalf("%d files after the failed segment: it was left behind", n)
 	}
 }

@@ -6,12 +6,14 @@ import (
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
-// index is the LRU order and size of the block files in DIR/v1, by name (XX/HASH-IDX). It
-// does no I/O: callers unlink the victims it returns. Not safe for concurrent use (Cache.mu).
+// index is the LRU order and size of the segment files in DIR/v2, by name, and the bytes
+// reserved for files being written. It does no I/O: callers unlink the victims it returns.
+// Not safe for concurrent use (Cache.mu).
 type index struct {
-	limit int64
-	used  int64 // bytes of the files in lru, and of those being written (reserved)
-	lru   *simplelru.LRU[string, int64]
+	limit    int64
+	held     int64 // bytes of the files in lru
+	reserved int64 // bytes of files being written
+	lru      *simplelru.LRU[string, int64]
 }
 
 func newIndex(limit int64) *index {
@@ -22,28 +24,28 @@ func newIndex(limit int64) *index {
 	return &index{limit: limit, lru: lru}
 }
 
-// touch marks name as just used and reports whether it is held.
-func (x *index) touch(name string) bool {
-	_, ok := x.lru.Get(name)
-	return ok
-}
+// used is what the size bound counts.
+func (x *index) used() int64 { return x.held + x.reserved }
+
+// touch marks name as just used.
+func (x *index) touch(name string) { x.lru.Get(name) }
 
 // remove forgets name (its file is gone or going).
 func (x *index) remove(name string) {
 	if size, ok := x.lru.Peek(name); ok {
 		x.lru.Remove(name)
-		x.used -= size
+		x.held -= size
 	}
 }
 
 // makeRoom evicts least recently used files until size more bytes fit, and returns them.
 func (x *index) makeRoom(size int64) (victims []string) {
-	for x.used+size > x.limit {
+	for x.used()+size > x.limit {
 		name, n, ok := x.lru.RemoveOldest()
 		if !ok {
 			break
 		}
-		x.used -= n
+		x.held -= n
 		victims = append(victims, name)
 	}
 	return victims
@@ -54,25 +56,32 @@ func (x *index) add(name string, size int64) (victims []string) {
 	x.remove(name)
 	victims = x.makeRoom(size)
 	x.lru.Add(name, size)
-	x.used += size
+	x.held += size
 	return victims
 }
 
-// reserve counts size bytes for a file about to be written, evicting others for room.
-func (x *index) reserve(size int64) (victims []string) {
+// reserve counts size bytes for a file being written, evicting others for room. It reserves
+// nothing and reports false when even evicting every file would not make room (the rest is
+// reserved by other files being written).
+func (x *index) reserve(size int64) (victims []string, ok bool) {
+	if x.reserved+size > x.limit {
+		return nil, false
+	}
 	victims = x.makeRoom(size)
-	x.used += size
-	return victims
+	x.reserved += size
+	return victims, true
 }
 
-// commit records a file written into a reservation of size bytes as the most recently used.
-// Another write of the same name may have committed first: that one's bytes are gone.
-func (x *index) commit(name string, size int64) {
+// commit turns a reservation into a file of size bytes (at most reserved), the most
+// recently used.
+func (x *index) commit(name string, size, reserved int64) {
+	x.reserved -= reserved
 	x.remove(name)
 	x.lru.Add(name, size)
+	x.held += size
 }
 
 // cancel returns a reservation whose file was not written.
-func (x *index) cancel(size int64) { x.used -= size }
+func (x *index) cancel(size int64) { x.reserved -= size }
 
 func (x *index) len() int { return x.lru.Len() }

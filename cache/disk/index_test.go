@@ -44,8 +44,8 @@ func TestIndexEviction(t *testing.T) {
 			if !slices.Equal(victims, tc.victims) {
 				t.Errorf("victims %q, want %q", victims, tc.victims)
 			}
-			if x.used != tc.used {
-				t.Errorf("used %d, want %d", x.used, tc.used)
+			if x.used() != tc.used {
+				t.Errorf("used %d, want %d", x.used(), tc.used)
 			}
 			held := x.lru.Keys()
 			slices.Sort(held)
@@ -61,7 +61,7 @@ func TestMakeRoomKeepsTheBound(t *testing.T) {
 	for _, n := range []string{"a", "b", "c", "d", "e"} {
 		x.add(n, 2)
 	}
-	if v := x.makeRoom(5); !slices.Equal(v, []string{"a", "b", "c"}) || x.used+5 > 10 {
-		t.Fatalf("makeRoom(5) evicted %q, used %d: want a, b, c and room for 5 in 10", v, x.used)
+	if v := x.makeRoom(5); !slices.Equal(v, []string{"a", "b", "c"}) || x.used()+5 > 10 {
+		t.Fatalf("makeRoom(5) evicted %q, used %d: want a, b, c and room for 5 in 10", v, x.used())
 	}
 }

@@ -57,7 +57,7 @@ func total(objs map[string][]byte) (n int64) {
 // its size bound counts them (4 KiB units).
 func blockFiles(t *testing.T, dir string) (files []string, size int64) {
 	t.Helper()
-	err := filepath.WalkDir(filepath.Join(dir, "v1"), func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(dir, "v2"), func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -93,8 +93,8 @@ func TestRemountReadsFromDisk(t *testing.T) {
 	if got := e.servedBytes(t) - before; got < total(objs) {
 		t.Fatalf("the first epoch cost the target %d bytes, want at least the %d read: is the counter right?", got, total(objs))
 	}
-	if files, _ := blockFiles(t, dir); len(files) != 5+1+1+1+2 {
-		t.Errorf("%d block files for 10 blocks: %v", len(files), files)
+	if files, _ := blockFiles(t, dir); len(files) != 4 {
+		t.Errorf("%d cache files for 4 objects of at most 6 blocks, want one segment file each: %v", len(files), files)
 	}
 
 	for epoch := 2; epoch <= 3; epoch++ {
@@ -142,7 +142,7 @@ func TestRewrittenObjectIsFresh(t *testing.T) {
 // returns AIS's bytes, and the block is cached again.
 func TestDamagedFileIsRefetched(t *testing.T) {
 	e := newEnv(t)
-	objs := e.dataset(t, 4*block)
+	objs := e.dataset(t, 2*block, 2*block)
 	dir := t.TempDir()
 	flags := []string{"--disk-cache", dir, "--disk-cache-size", "64MiB"}
 	m := e.mount(t, flags...)
@@ -150,8 +150,8 @@ func TestDamagedFileIsRefetched(t *testing.T) {
 	m.stop(t)
 
 	files, _ := blockFiles(t, dir)
-	if len(files) != 4 {
-		t.Fatalf("%d block files, want 4", len(files))
+	if len(files) != 2 {
+		t.Fatalf("%d cache files, want 2 (one segment per object)", len(files))
 	}
 	damage := []func(string) error{
 		func(p string) error { return flipByte(p, 1000) },      // a data byte
@@ -167,11 +167,13 @@ func TestDamagedFileIsRefetched(t *testing.T) {
 	m = e.mount(t, flags...)
 	readAll(t, m.dir, objs)
 	m.stop(t)
-	if got := e.servedBytes(t) - before; got != 2*block {
-		t.Errorf("the target served %d bytes, want the 2 damaged blocks (%d)", got, 2*block)
+	// The flipped byte costs its block (the file's other block checks out on its own); the
+	// truncated file loses its trailer, so both its blocks.
+	if got := e.servedBytes(t) - before; got != 3*block {
+		t.Errorf("the target served %d bytes, want the 3 damaged blocks (%d)", got, 3*block)
 	}
-	if n := strings.Count(m.logText(t), "dropped a block file"); n != 2 {
-		t.Errorf("%d log lines about dropped block files, want 2", n)
+	if n := strings.Count(m.logText(t), "disk cache: dropped"); n != 2 {
+		t.Errorf("%d log lines about dropped cache files or blocks, want 2", n)
 	}
 	before = e.servedBytes(t)
 	m = e.mount(t, flags...)
@@ -204,7 +206,7 @@ func TestSizeBound(t *testing.T) {
 	const size = 16 * block
 	var sizes []int
 	for range 12 {
-		sizes = append(sizes, 2*block) // 24 blocks into room for 16 (less the headers)
+		sizes = append(sizes, 2*block) // 24 blocks into room for 16 (less the trailers)
 	}
 	objs := e.dataset(t, sizes...)
 	dir := t.TempDir()
@@ -237,7 +239,7 @@ func TestSizeBound(t *testing.T) {
 		t.Fatalf("the disk cache held %d bytes while reads went on, more than its %d", n, size)
 	}
 	files, n := blockFiles(t, dir)
-	if n > size || len(files) < 12 {
+	if n > size || len(files) < 6 { // files of 2 blocks (one segment per object)
 		t.Fatalf("%d files of %d bytes after the epoch: want within %d and most of it used", len(files), n, size)
 	}
 	// The last files read are on disk: reading them again costs the target nothing.

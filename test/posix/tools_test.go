@@ -235,8 +235,9 @@ func TestServerFailsMidWrite(t *testing.T) {
 	rand.Read(data)
 	local := filepath.Join(t.TempDir(), "data")
 	os.WriteFile(local, data, 0o644)
-	// Let the first append through, then fail everything that writes.
-	fp.AddRule(aiscluster.Rule{Method: http.MethodPut, PathContains: "/v1/objects/", Query: "pid=", After: 1,
+	// Fail everything that writes: the streaming PUT the first bytes open, then the PUT of the
+	// staging file that Close falls back to.
+	fp.AddRule(aiscluster.Rule{Method: http.MethodPut, PathContains: "/v1/objects/", Query: "pid=",
 		Action: aiscluster.Status(http.StatusServiceUnavailable)})
 
 	cmd := exec.Command("cp", local, e.path("victim"))
