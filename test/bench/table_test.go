@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
@@ -146,7 +147,12 @@ func printTable() {
 	}
 	fmt.Print(sb.String())
 	if p := os.Getenv("AISFS_BENCH_OUT"); p != "" {
-		if err := os.WriteFile(p, []byte(sb.String()), 0o644); err != nil {
+		// With BENCH_STATE elsewhere, a fresh tree has no .state of its own yet.
+		err := os.MkdirAll(filepath.Dir(p), 0o755)
+		if err == nil {
+			err = os.WriteFile(p, []byte(sb.String()), 0o644)
+		}
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench: write table:", err)
 		}
 	}
