@@ -177,7 +177,7 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 	}
 	u := n.use()
 	n.mu.Lock()
-	keep := u.opened && u.lastOpen.sameContent(a) && a.version != ""
+	keep := n.keepsPagesLocked(a)
 	u.opened, u.lastOpen = true, a
 	n.mu.Unlock()
 	name, dir := n.parentDir()
@@ -198,6 +198,19 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 		r.StartWhole()
 	}
 	return &readHandle{node: n, r: r, kept: fuseFlags&fuse.FOPEN_DIRECT_IO == 0}, fuseFlags, 0
+}
+
+// keepsPagesLocked reports whether an open of version a keeps the kernel's page cache: the
+// previous open saw the same content (FOPEN_KEEP_CACHE). n.mu is held.
+func (n *fileNode) keepsPagesLocked(a objAttr) bool {
+	u := n.used.Load() // never opened: no fileUsed, and nothing kept
+	return u != nil && u.opened && u.lastOpen.sameContent(a) && a.version != ""
+}
+
+func (n *fileNode) keepsPages(a objAttr) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.keepsPagesLocked(a)
 }
 
 // cacheObject describes one version of the object to the block cache.

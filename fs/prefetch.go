@@ -125,15 +125,15 @@ func (p *prefetcher) opened(d *dirNode, name string, a objAttr) {
 	// in flight. Random opens leave holes everywhere, even late in an epoch.
 	holes := s.maxPos - s.minPos + 1 - s.nopened
 	if s.nopened >= seqAfter && holes <= seqReorder && pos >= s.maxPos-seqReorder {
-		p.aheadInOrder(d.bck, prefix, s)
+		p.aheadInOrder(d, prefix, s)
 	}
 }
 
 // aheadInOrder asks for the files after the furthest one opened, up to seqAheadFiles ahead.
-func (p *prefetcher) aheadInOrder(bck aisclient.Bck, prefix string, s *pfState) {
+func (p *prefetcher) aheadInOrder(d *dirNode, prefix string, s *pfState) {
 	s.seqNext = max(s.seqNext, s.maxPos+1)
 	for s.seqNext < s.n && s.seqNext-s.maxPos <= seqAheadFiles {
-		pos, n := p.pick(bck, prefix, s, s.seqNext, s.maxPos+seqAheadFiles+1)
+		pos, n := p.pick(d, prefix, s, s.seqNext, s.maxPos+seqAheadFiles+1)
 		s.seqNext = pos
 		if n == 0 {
 			return
@@ -144,7 +144,8 @@ func (p *prefetcher) aheadInOrder(bck aisclient.Bck, prefix string, s *pfState) 
 // pick gathers one batch of small, unopened, unasked files from position from up to (not
 // including) to, and starts it; it returns the position after the last one considered and how
 // many files the batch asks for (0: none started).
-func (p *prefetcher) pick(bck aisclient.Bck, prefix string, s *pfState, from, to int) (int, int) {
+func (p *prefetcher) pick(d *dirNode, prefix string, s *pfState, from, to int) (int, int) {
+	bck := d.bck
 	if p.ahead.Load() >= p.limit {
 		return from, 0
 	}
@@ -171,6 +172,9 @@ func (p *prefetcher) pick(bck aisclient.Bck, prefix string, s *pfState, from, to
 		}
 		if p.ahead.Load()+bytes+e.attr.size > p.limit {
 			break
+		}
+		if d.pagesKept(e.name, e.attr) {
+			continue // its open keeps the kernel's page cache: fetching it would be waste
 		}
 		s.asked[pos] = true
 		names = append(names, prefix+e.name)
@@ -224,3 +228,19 @@ func (p *prefetcher) run(b *cache.Batch, bck aisclient.Bck, names []string, attr
 
 // errChanged: a batch member's bytes are not the listed version's.
 var errChanged = errors.New("batched bytes do not match the listed checksum")
+
+// pagesKept reports whether the file name of d was last opened in version a: its next open keeps
+// the kernel's page cache (FOPEN_KEEP_CACHE), so a second pass over a directory (a repeated cp -r
+// after the listing expired) is served by the kernel and needs no batch.
+// Lock order: called with d.pf.mu held; takes the child's mu, a leaf.
+func (d *dirNode) pagesKept(name string, a objAttr) bool {
+	ch := d.GetChild(name)
+	if ch == nil {
+		return false
+	}
+	n, ok := ch.Operations().(*fileNode)
+	if !ok {
+		return false
+	}
+	return n.keepsPages(a)
+}

@@ -3,6 +3,8 @@ package aiscluster
 import (
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -46,4 +48,32 @@ func DropCaches(tb testing.TB) {
 		}
 		tb.Skipf("drop_caches: %v", err)
 	}
+}
+
+// PageCacheDrops is how many times the page cache or the inode cache was dropped on this machine
+// (drop_pagecache + drop_slab in /proc/vmstat), by anything: a benchmark, another helper's test, an admin.
+// A test that counts what the page cache serves compares it before and after to tell a dropped
+// cache from a bug. It is -1 where the kernel does not report it.
+func PageCacheDrops() int64 {
+	b, err := os.ReadFile("/proc/vmstat")
+	if err != nil {
+		return -1
+	}
+	var sum int64
+	found := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(line, " ")
+		if k == "drop_pagecache" || k == "drop_slab" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return -1
+			}
+			sum += n
+			found++
+		}
+	}
+	if found != 2 {
+		return -1
+	}
+	return sum
 }

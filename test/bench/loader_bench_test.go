@@ -18,9 +18,10 @@ import (
 // Workload 7, the training loader: 8 worker processes (this test binary re-executed) read a
 // shuffled ImageFolder tree, train/class_NNN/img_NNNNN.jpg, 10,240 files of 16-256 KiB, for 2
 // epochs, each epoch reshuffled; worker w takes every 8th file of the permutation, one at a time,
-// as a DataLoader worker does. The mount is fresh and caches are dropped before epoch 1; it stays
-// mounted for epoch 2, so the kernel's page cache can serve it. The direct clients GET each
-// object through the proxy or straight from the target.
+// as a DataLoader worker does. The tree is listed first, untimed, as ImageFolder does. The mount
+// is fresh and caches are dropped before epoch 1; it stays mounted for epoch 2, so the kernel's
+// page cache can serve it. The direct clients GET each object through the proxy or straight
+// from the target.
 
 const (
 	loaderChildEnv = "AISFS_BENCH_LOADER_CHILD"
@@ -70,6 +71,9 @@ func BenchmarkLoader(b *testing.B) {
 		direct := func(via string, dst func(*row) *[]float64) func() {
 			return func() {
 				dropCaches(b)
+				if err := listDirect(b.Context(), e.d, prefix, len(objs)); err != nil {
+					b.Fatal(err)
+				}
 				for ep, r := range rows {
 					dt, err := runLoader(self, via, e.d.proxy+" "+e.d.target, len(objs), seed(ep))
 					if err != nil {
@@ -85,6 +89,9 @@ func BenchmarkLoader(b *testing.B) {
 				m := e.startMount(b, label(b, run, "aisfs"))
 				defer m.stop()
 				dropCaches(b)
+				if err := listTree(filepath.Join(m.dir, prefix), len(objs)); err != nil {
+					b.Fatal(err)
+				}
 				for ep, r := range rows {
 					cpu0 := m.cpuSeconds(b)
 					dt, err := runLoader(self, "mount", m.dir, len(objs), seed(ep))
@@ -97,6 +104,44 @@ func BenchmarkLoader(b *testing.B) {
 				}
 			})
 	}
+}
+
+// ImageFolder lists its tree once, before the epochs (os.scandir of the root and of each class
+// directory, no stat per file); the loader does the same, untimed: through the mount a walk of
+// the directories, for a direct client a paged listing of the prefix.
+
+// listTree lists root/train and each class directory in it, as ImageFolder does, and checks
+// that n files were found.
+func listTree(root string, n int) error {
+	classes, err := os.ReadDir(filepath.Join(root, "train"))
+	if err != nil {
+		return err
+	}
+	found := 0
+	for _, c := range classes {
+		files, err := os.ReadDir(filepath.Join(root, "train", c.Name()))
+		if err != nil {
+			return err
+		}
+		found += len(files)
+	}
+	if found != n {
+		return fmt.Errorf("listing %s: %d files, want %d", root, found, n)
+	}
+	return nil
+}
+
+// listDirect is listTree for a direct client: the objects under prefix/train/, page by page.
+func listDirect(ctx context.Context, d *direct, prefix string, n int) error {
+	found := 0
+	err := d.list(ctx, prefix+"train/", "name,size", false, func(es []entry) error {
+		found += len(es)
+		return nil
+	})
+	if err == nil && found != n {
+		err = fmt.Errorf("listing %s: %d objects, want %d", prefix, found, n)
+	}
+	return err
 }
 
 // runLoader starts the workers, waits until each is ready, then times them from the go signal

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -83,13 +82,11 @@ func newEnv(b *testing.B) *env {
 }
 
 // dropCaches makes a run cold: the kernel's page, dentry and inode caches go (the target's
-// files included, so direct reads are cold too).
+// files included, so direct reads are cold too). It waits for tests that count what the page
+// cache serves (aiscluster.KeepPageCache), which a drop in their middle would fail.
 func dropCaches(b *testing.B) {
 	b.Helper()
-	syscall.Sync()
-	if err := os.WriteFile("/proc/sys/vm/drop_caches", []byte("3"), 0); err != nil {
-		b.Fatalf("drop caches (the benchmarks need root): %v", err)
-	}
+	aiscluster.DropCaches(b)
 }
 
 // mount is one aisfs process serving the cluster.
