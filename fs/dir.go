@@ -72,7 +72,7 @@ func (d *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (
 // answers ENOENT only when the name is known to be absent, and another errno (logged) when that
 // cannot be known. at is when what it says was true.
 func (d *dirNode) resolve(ctx context.Context, name string) (*dirent, time.Time, syscall.Errno) {
-	l, known, err := d.lookupListing(ctx)
+	l, known, err := d.lookupListing(ctx, name)
 	if err != nil {
 		return nil, time.Time{}, d.fsys.errno("lookup", d.path(name), err)
 	}

@@ -1,6 +1,8 @@
 package fs
 
 import (
+	"context"
+
 	"github.com/aisfs/aisfs/aisclient"
 	lru "github.com/hashicorp/golang-lru/v2"
 )
@@ -60,4 +62,23 @@ func (d *dirNode) recentLarge() *listing {
 		return l
 	}
 	return nil
+}
+
+// largeCovering answers a large directory's lookup from a complete LIST as soon as its entries,
+// arriving in key order, pass name: ls -l and find stat entries in the order readdir gave them,
+// which is the LIST's, and waiting for the end of each relisting (a million objects outlive the
+// TTL, so one per TTL) stalled every lookup for the rest of the LIST. ok false: no complete LIST
+// can say (a lookup's bounded one is loading); the caller loads in full.
+func (d *dirNode) largeCovering(ctx context.Context, name string) (l *listing, known, ok bool, err error) {
+	ctx, done := patient(ctx)
+	defer done()
+	l, limited := d.start(ctx, 0)
+	if limited {
+		return nil, false, false, nil
+	}
+	known, err = l.covers(ctx, name)
+	if err != nil {
+		return nil, false, false, err
+	}
+	return l, known, true, nil
 }

@@ -17,15 +17,19 @@ type listCache struct {
 	loadLimit int       // loading's limit (0: complete)
 }
 
-// lookupListing returns the listing a lookup answers from and whether a name it lacks is known
-// to be absent. A directory read in full before that held more than --list-lookup-max entries
-// is listed in full again: its lookups (ls -l after the TTL) then cost one LIST, not one HEAD
-// each.
-func (d *dirNode) lookupListing(ctx context.Context) (*listing, bool, error) {
+// lookupListing returns the listing a lookup of name answers from and whether a name it lacks
+// is known to be absent. A directory read in full before that held more than --list-lookup-max
+// entries is listed in full again: its lookups (ls -l after the TTL) then cost one LIST, not one
+// HEAD each, and each waits only until that LIST passes its name (largedirs.go), not for the
+// whole of it.
+func (d *dirNode) lookupListing(ctx context.Context, name string) (*listing, bool, error) {
 	limit := d.fsys.cfg.ListLookupMax
 	if d.fsys.large.is(d.bck, d.prefix()) {
 		if l := d.recentLarge(); l != nil {
 			return l, true, nil
+		}
+		if l, known, ok, err := d.largeCovering(ctx, name); ok || err != nil {
+			return l, known, err
 		}
 		limit = 0
 	}

@@ -225,6 +225,33 @@ func (l *listing) entry(ctx context.Context, i int) (lent, bool, error) {
 	}
 }
 
+// covers waits until the listing can tell whether name is in it: loading ended, or entries
+// arriving in key order passed both keys name could have (a file's and a directory's). known
+// reports that a name get does not find is absent from the directory.
+func (l *listing) covers(ctx context.Context, name string) (known bool, err error) {
+	for {
+		l.mu.Lock()
+		if l.finished {
+			known, err = l.complete, l.err
+			l.mu.Unlock()
+			return known, err
+		}
+		if n := l.ents.len(); l.sorted && n > 0 {
+			if last := l.ents.at(n - 1); cmpKey(last.name(), last.dir, name, true) > 0 {
+				l.mu.Unlock()
+				return true, nil
+			}
+		}
+		ch := l.grown
+		l.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+}
+
 // wait returns once the listing holds an entry or is done, with the error that ended it.
 func (l *listing) wait(ctx context.Context) error {
 	_, _, err := l.entry(ctx, 0)

@@ -174,7 +174,7 @@ func TestLargeDirectorySurvivesForget(t *testing.T) {
 		d := fsys.newDir(bck, false) // as Lookup makes it, not yet in the tree
 		d.nm.set("d/")
 		lists := cs.lists.Load()
-		l, known, err := d.lookupListing(ctx)
+		l, known, err := d.lookupListing(ctx, "f00")
 		if err != nil || known != tc.complete || l.isComplete() != tc.complete || cs.lists.Load()-lists != 1 {
 			t.Fatalf("%s: known %v (want %v), %d LISTs, %v", tc.what, known, tc.complete, cs.lists.Load()-lists, err)
 		}

@@ -27,7 +27,7 @@ func (n *fileNode) listedAttr(ctx context.Context) (objAttr, time.Time, bool) {
 			return objAttr{}, time.Time{}, false
 		}
 		var err error
-		if l, _, err = d.lookupListing(ctx); err != nil {
+		if l, _, err = d.lookupListing(ctx, name); err != nil {
 			return objAttr{}, time.Time{}, false
 		}
 	}
