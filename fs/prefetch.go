@@ -121,12 +121,20 @@ func (p *prefetcher) opened(d *dirNode, name string, a objAttr) {
 		s.minPos, s.maxPos = pos, pos
 	}
 	s.minPos, s.maxPos = min(s.minPos, pos), max(s.maxPos, pos)
-	// Listing order: the opens cover their span but for the few that parallel readers have
-	// in flight. Random opens leave holes everywhere, even late in an epoch.
-	holes := s.maxPos - s.minPos + 1 - s.nopened
-	if s.nopened >= seqAfter && holes <= seqReorder && pos >= s.maxPos-seqReorder {
+	if inListingOrder(s.nopened, s.minPos, s.maxPos, pos) {
 		p.aheadInOrder(d, prefix, s)
 	}
+}
+
+// inListingOrder tells, from nopened distinct opens spanning listing positions lo..hi, the
+// latest at pos, whether the directory is being read in listing order. Such opens cover their
+// span but for the few that parallel readers have in flight, so at least half of it. Random
+// opens leave holes everywhere: 4 random opens of 128 files span under 68 positions about a
+// third of the time, and a bound on the holes alone sent batches for a third of a shuffled
+// loader's directories (0.6 s more daemon CPU and twice the RSS per 10,240 files, no faster).
+func inListingOrder(nopened, lo, hi, pos int) bool {
+	holes := hi - lo + 1 - nopened
+	return nopened >= seqAfter && holes <= min(seqReorder, nopened) && pos >= hi-seqReorder
 }
 
 // aheadInOrder asks for the files after the furthest one opened, up to seqAheadFiles ahead.

@@ -207,3 +207,64 @@ func TestBusyDirectoryRevalidatesByListing(t *testing.T) {
 		t.Errorf("the directory was listed %d times to revalidate its files, want 1", l)
 	}
 }
+
+// TestInListingOrder: opens in listing order, reordered as parallel readers reorder them, are
+// recognised early; shuffled opens (a training loader's) are not, in any of many shuffles.
+func TestInListingOrder(t *testing.T) {
+	// detect feeds the opens of positions order and returns the index of the first open that
+	// counts as listing order, or -1.
+	detect := func(order []int) int {
+		lo, hi := order[0], order[0]
+		for i, pos := range order {
+			lo, hi = min(lo, pos), max(hi, pos)
+			if inListingOrder(i+1, lo, hi, pos) {
+				return i
+			}
+		}
+		return -1
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	tests := []struct {
+		name   string
+		files  int
+		order  func(n int) []int
+		within int // -1: never recognised in the first limit opens
+		limit  int
+	}{
+		{"sorted", 1000, func(n int) []int { return seqOrder(n, 1, rng) }, seqAfter, 1000},
+		{"16 parallel readers", 1000, func(n int) []int { return seqOrder(n, 16, rng) }, 40, 1000},
+		{"64 parallel readers", 1000, func(n int) []int { return seqOrder(n, 64, rng) }, 140, 1000},
+		{"shuffled, 128 files", 128, func(n int) []int { return rng.Perm(n) }, -1, 32},
+		{"shuffled, 1000 files", 1000, func(n int) []int { return rng.Perm(n) }, -1, 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for trial := range 500 {
+				got := detect(tt.order(tt.files)[:tt.limit])
+				switch {
+				case tt.within < 0 && got >= 0:
+					t.Fatalf("trial %d: shuffled opens taken for listing order at open %d", trial, got+1)
+				case tt.within >= 0 && (got < 0 || got >= tt.within):
+					t.Fatalf("trial %d: listing order recognised at open %d, want within %d", trial, got+1, tt.within)
+				}
+			}
+		})
+	}
+}
+
+// seqOrder is positions 0..n-1 as readers parallel workers taking the next file each would
+// open them: each open is one of the next readers positions not opened yet.
+func seqOrder(n, readers int, rng *rand.Rand) []int {
+	var pending, out []int
+	next := 0
+	for len(out) < n {
+		for len(pending) < readers && next < n {
+			pending = append(pending, next)
+			next++
+		}
+		i := rng.IntN(len(pending))
+		out = append(out, pending[i])
+		pending = append(pending[:i], pending[i+1:]...)
+	}
+	return out
+}
