@@ -52,7 +52,7 @@ type prefetcher struct {
 	limit int64         // bytes fetched ahead (not opened yet), all directories together
 	ahead atomic.Int64
 
-	batches, members, hits atomic.Int64 // counters for tests and logs
+	batches, members, hits atomic.Int64 // BatchStats
 }
 
 func newPrefetcher(f *FS, s Store, c *cache.Cache) *prefetcher {
@@ -80,6 +80,22 @@ type pfState struct {
 	seqNext        int // listing order: first position not asked for yet
 
 	aheadBytes int64 // bytes asked for and not opened yet (counted in prefetcher.ahead)
+}
+
+// BatchStats counts a mount's batched reads.
+type BatchStats struct {
+	Batches int64 // GetBatch requests sent
+	Members int64 // files they put in the block cache
+	Hits    int64 // opens of files a batch had asked for
+}
+
+// BatchStats returns the batched-read counters; zero when batched reads are off.
+func (f *FS) BatchStats() BatchStats {
+	p := f.pf
+	if p == nil {
+		return BatchStats{}
+	}
+	return BatchStats{Batches: p.batches.Load(), Members: p.members.Load(), Hits: p.hits.Load()}
 }
 
 // opened is the hook fileNode.Open calls for a read-only open of a file of d at attributes a.
@@ -137,11 +153,14 @@ func inListingOrder(nopened, lo, hi, pos int) bool {
 	return nopened >= seqAfter && holes <= min(seqReorder, nopened) && pos >= hi-seqReorder
 }
 
-// aheadInOrder asks for the files after the furthest one opened, up to seqAheadFiles ahead.
+// aheadInOrder asks for the files after the furthest one opened, up to seqAheadFiles ahead, in
+// full batches (or the directory's rest): a window topped up as each open moved it on sent one
+// request per file or two (`cat` of 600 files in order: 71 requests for 1,105 files).
 func (p *prefetcher) aheadInOrder(d *dirNode, prefix string, s *pfState) {
 	s.seqNext = max(s.seqNext, s.maxPos+1)
-	for s.seqNext < s.n && s.seqNext-s.maxPos <= seqAheadFiles {
-		pos, n := p.pick(d, prefix, s, s.seqNext, s.maxPos+seqAheadFiles+1)
+	end := min(s.n, s.maxPos+seqAheadFiles+1)
+	for s.seqNext < end && (end-s.seqNext >= batchMembers || end == s.n) {
+		pos, n := p.pick(d, prefix, s, s.seqNext, end)
 		s.seqNext = pos
 		if n == 0 {
 			return
@@ -217,7 +236,7 @@ func (p *prefetcher) run(b *cache.Batch, bck aisclient.Bck, names []string, attr
 		if m.Missing || m.Size != want.size || !b.Taken(m.Index) {
 			return nil // deleted or changed since the listing, or cached already: read as usual
 		}
-		_ = b.Fill(m.Index, func(buf []byte) error {
+		if b.Fill(m.Index, func(buf []byte) error {
 			if _, err := io.ReadFull(r, buf); err != nil {
 				return err
 			}
@@ -225,8 +244,9 @@ func (p *prefetcher) run(b *cache.Batch, bck aisclient.Bck, names []string, attr
 				return errChanged
 			}
 			return nil
-		})
-		p.members.Add(1)
+		}) == nil {
+			p.members.Add(1)
+		}
 		return nil
 	})
 	if err != nil && ctx.Err() == nil {

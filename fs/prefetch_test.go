@@ -48,14 +48,21 @@ func smallTree(t *testing.T, c *aisclient.Client, bck aisclient.Bck, n int) ([]s
 
 func batchMount(t *testing.T, c *aisclient.Client, bck aisclient.Bck, capacity int64, ttl time.Duration) (string, *countingStore, *cache.Cache) {
 	t.Helper()
+	mnt, cs, ch, _ := batchMountFS(t, c, bck, capacity, ttl)
+	return mnt, cs, ch
+}
+
+// batchMountFS is batchMount that also returns the mounted filesystem.
+func batchMountFS(t *testing.T, c *aisclient.Client, bck aisclient.Bck, capacity int64, ttl time.Duration) (string, *countingStore, *cache.Cache, *FS) {
+	t.Helper()
 	cs := &countingStore{Store: c}
 	ch, err := cache.New(cache.Config{Capacity: capacity, BlockSize: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(ch.Close)
-	mnt := testMount(t, Config{Store: &batchStore{countingStore: cs, c: c}, Cache: ch, Bucket: bck, StatTTL: ttl, ReadOnly: true})
-	return mnt, cs, ch
+	mnt, fsys := testMountFS(t, Config{Store: &batchStore{countingStore: cs, c: c}, Cache: ch, Bucket: bck, StatTTL: ttl, ReadOnly: true})
+	return mnt, cs, ch, fsys
 }
 
 // TestBatchedReadsInListingOrder: files read in listing order come from GetBatch, byte-exact,
@@ -65,7 +72,7 @@ func TestBatchedReadsInListingOrder(t *testing.T) {
 	bck := newBucket(t, c)
 	names, data := smallTree(t, c, bck, 300)
 	const capacity = 8 << 20
-	mnt, cs, ch := batchMount(t, c, bck, capacity, time.Minute)
+	mnt, cs, ch, fsys := batchMountFS(t, c, bck, capacity, time.Minute)
 	b0 := batchCalls.Load()
 	for _, n := range names {
 		mustEqual(t, n, readAll(t, filepath.Join(mnt, "d", n)), data[n])
@@ -79,6 +86,11 @@ func TestBatchedReadsInListingOrder(t *testing.T) {
 	if g := cs.gets.Load(); g > 30 {
 		t.Errorf("%d GETs for 300 files read in order, want most from batches", g)
 	}
+	// The metrics' counters: every request, and (the GETs aside) every file fetched and opened.
+	st := fsys.BatchStats()
+	if b := batchCalls.Load() - b0; st.Batches != b || st.Members < 250 || st.Hits < 250 || st.Hits > int64(len(names)) {
+		t.Errorf("BatchStats %+v after %d GetBatch requests for %d files read in order", st, b, len(names))
+	}
 }
 
 // TestRandomOpensSendNoBatch: opens in no order are read one GET each, as before.
@@ -86,7 +98,7 @@ func TestRandomOpensSendNoBatch(t *testing.T) {
 	c := newClient(t)
 	bck := newBucket(t, c)
 	names, data := smallTree(t, c, bck, 200)
-	mnt, _, _ := batchMount(t, c, bck, 64<<20, time.Minute)
+	mnt, _, _, fsys := batchMountFS(t, c, bck, 64<<20, time.Minute)
 	b0 := batchCalls.Load()
 	rng := rand.New(rand.NewPCG(5, 5))
 	for _, i := range rng.Perm(len(names))[:80] {
@@ -94,6 +106,9 @@ func TestRandomOpensSendNoBatch(t *testing.T) {
 	}
 	if b := batchCalls.Load() - b0; b != 0 {
 		t.Errorf("random opens sent %d GetBatch requests, want 0", b)
+	}
+	if st := fsys.BatchStats(); st != (BatchStats{}) {
+		t.Errorf("BatchStats %+v after random opens, want none", st)
 	}
 }
 

@@ -29,6 +29,7 @@ type Metrics struct {
 	cacheStats *statsCollector[cache.Stats]
 	writeStats *statsCollector[writeback.Stats]
 	diskStats  *statsCollector[disk.Stats]
+	batchStats *statsCollector[BatchReads]
 }
 
 // New returns Metrics with its own registry, the Go runtime and process collectors included.
@@ -58,7 +59,7 @@ func New() *Metrics {
 		}, []string{"op"}),
 		readBytes: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: namespace, Name: "object_read_bytes_total",
-			Help: "Object bytes received from AIS (GetRange, GetObject).",
+			Help: "Object bytes received from AIS (GetRange, GetObject, GetBatch).",
 		}),
 		writeBytes: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: namespace, Name: "object_written_bytes_total",
@@ -71,12 +72,13 @@ func New() *Metrics {
 		cacheStats: newCacheCollector(),
 		writeStats: newWritebackCollector(),
 		diskStats:  newDiskCacheCollector(),
+		batchStats: newBatchReadsCollector(),
 	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.failures, m.duration, m.sentBytes, m.recvBytes, m.readBytes, m.writeBytes,
-		m.fsErrors, m.cacheStats, m.writeStats, m.diskStats,
+		m.fsErrors, m.cacheStats, m.writeStats, m.diskStats, m.batchStats,
 	)
 	return m
 }

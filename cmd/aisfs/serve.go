@@ -137,6 +137,13 @@ func build(ctx context.Context, c *mountConfig, log *slog.Logger) (_ *components
 	if err != nil {
 		return nil, err
 	}
+	if !c.s.noBatchReads {
+		fsys := k.fsys
+		k.metrics.WatchBatchReads(func() metrics.BatchReads {
+			s := fsys.BatchStats()
+			return metrics.BatchReads{Requests: s.Batches, Fetched: s.Members, Opened: s.Hits}
+		})
+	}
 	return k, nil
 }
 

@@ -114,6 +114,10 @@ func printStats(w io.Writer, m control.Mount, info control.Info, f families) {
 	} else {
 		fmt.Fprintf(tw, "uploads\tnone (read-only mount)\n")
 	}
+	if f["aisfs_batch_requests_total"] != nil {
+		fmt.Fprintf(tw, "batches\t%.0f GetBatch requests fetched %.0f files; %.0f opens found theirs in a batch\n",
+			f.sum("aisfs_batch_requests_total"), f.sum("aisfs_batch_fetched_files_total"), f.sum("aisfs_batch_opened_files_total"))
+	}
 	fmt.Fprintf(tw, "errors\t%s\n", errnoLine(f["aisfs_fs_errors_total"]))
 	printDiskCache(tw, f)
 	tw.Flush()

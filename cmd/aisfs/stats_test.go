@@ -30,6 +30,12 @@ aisfs_writeback_open_files 3
 aisfs_writeback_dirty_files 1
 # TYPE aisfs_writeback_uploads_inflight gauge
 aisfs_writeback_uploads_inflight 2
+# TYPE aisfs_batch_requests_total counter
+aisfs_batch_requests_total 4
+# TYPE aisfs_batch_fetched_files_total counter
+aisfs_batch_fetched_files_total 250
+# TYPE aisfs_batch_opened_files_total counter
+aisfs_batch_opened_files_total 240
 # TYPE aisfs_fs_errors_total counter
 aisfs_fs_errors_total{errno="ENOENT",op="read"} 2
 aisfs_fs_errors_total{errno="ENOENT",op="lookup"} 5
@@ -73,6 +79,7 @@ func TestPrintStats(t *testing.T) {
 		"2 in flight", "3 files open for writing, 1 not yet uploaded",
 		"ENOENT 7 (lookup 5, read 2); EIO 1 (read 1)",
 		"disk cache  bytes 1.0 GiB", "hits_total 42",
+		"4 GetBatch requests fetched 250 files; 240 opens found theirs in a batch",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stats lack %q", want)
