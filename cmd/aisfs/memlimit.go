@@ -21,8 +21,8 @@ const gcPercent = 50
 //
 // Below the limit the heap may still grow to twice what is live, and without the cache what is
 // live is mostly inodes and listings: gcPercent keeps it to 1.5x (`find` of 500,000 objects:
-// peak RSS 288 MiB at GOGC 100, 224 MiB at 50). The cache's pointer-free blocks are cheap to mark, so the extra
-// cycles cost little CPU. A GOGC the user set wins.
+// peak RSS 288 MiB at GOGC 100, 224 MiB at 50). The cache's pointer-free blocks are cheap to
+// mark, so the extra cycles cost little CPU. A GOGC the user set wins.
 func setMemoryLimit(budget int64, log *slog.Logger) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)

@@ -51,7 +51,8 @@ func DropCaches(tb testing.TB) {
 }
 
 // PageCacheDrops is how many times the page cache or the inode cache was dropped on this machine
-// (drop_pagecache + drop_slab in /proc/vmstat), by anything: a benchmark, another helper's test, an admin.
+// (drop_pagecache + drop_slab in /proc/vmstat), by anything: a benchmark, another package's test,
+// an admin.
 // A test that counts what the page cache serves compares it before and after to tell a dropped
 // cache from a bug. It is -1 where the kernel does not report it.
 func PageCacheDrops() int64 {
