@@ -116,6 +116,23 @@ func TestRoundTripAcrossReopen(t *testing.T) {
 	}
 }
 
+// TestReopenAtAnotherSize: a cache under 128 MiB has fewer slots per segment, so a segment file
+// written at one size holds other blocks at another. Reopened at another size, no block is served
+// as another's (each passed its own checksum, so only the geometry can tell).
+func TestReopenAtAnotherSize(t *testing.T) {
+	dir := t.TempDir()
+	c := open(t, dir, 2<<20) // 8 slots per segment: blocks 8 and 9 are segment 1's slots 0 and 1
+	store(t, c, "k", 8, 9)
+	c.Close()
+	c = open(t, dir, 1<<20) // 4 slots per segment: segment 1 would be blocks 4 to 7
+	defer c.Close()
+	for i := range int64(16) {
+		if got, ok := load(c, "k", i); ok && !bytes.Equal(got, block("k", i)) {
+			t.Fatalf("block %d after reopening at another size holds another block's bytes", i)
+		}
+	}
+}
+
 // TestDamagedFiles: every way a segment file can go wrong on disk is caught (at Open for
 // its trailer, at Load for its data), the file is removed and its blocks are misses. A block
 // whose data is damaged goes alone: the file's other blocks are checked on their own.

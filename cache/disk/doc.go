@@ -17,8 +17,9 @@
 // # A segment file
 //
 // Slot i (block SEG×slots+i) at i × the block size rounded up to 4 KiB; slots never written
-// are holes. Then a trailer: a 32-byte header (magic, key length, slot count, segment, slot
-// size, CRC-32C of the whole trailer), the full key, one entry per slot (data length, 0 for
+// are holes. Then a trailer: a 40-byte header (magic, key length, slot count, segment, slot
+// size, CRC-32C of the whole trailer, slots per segment: fewer in a cache under 128 MiB, so a
+// file of a later segment made at another cache size is dropped), the full key, one entry per slot (data length, 0 for
 // none, and xxhash64 of the data), zero padding to whole 4 KiB and a footer (magic and the
 // trailer's length) in the last 16 bytes. Open reads each file's footer and trailer and
 // checks them against the file's name and size; Load checks each block it reads against its

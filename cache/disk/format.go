@@ -15,8 +15,8 @@ import (
 )
 
 const (
-	magic     = "aisfsdc2"
-	headerLen = 32 // magic, key length, slots, segment, slot size, CRC
+	magic     = "aisfsdc3"
+	headerLen = 40 // magic, key length, slots used, segment, slot size, CRC, slots per segment
 	entryLen  = 12 // per slot: data length (0: empty), xxhash64 of the data
 	footerLen = 16 // magic and the trailer's length, the file's last bytes
 	fileAlign = 4096
@@ -95,14 +95,16 @@ func trailerLen(key string, n int64) int {
 
 func roundUp(n, to int) int { return (n + to - 1) / to * to }
 
-// encodeTrailer returns the trailer of a segment whose slots are ents, in aligned memory.
-func encodeTrailer(key string, seg, slot int64, ents []entry) []byte {
+// encodeTrailer returns the trailer of segment seg, of geometry g, whose slots are ents, in
+// aligned memory.
+func encodeTrailer(key string, seg int64, g geom, ents []entry) []byte {
 	t := alignedBuf(trailerLen(key, int64(len(ents))))
 	copy(t, magic)
 	binary.LittleEndian.PutUint32(t[8:], uint32(len(key)))
 	binary.LittleEndian.PutUint32(t[12:], uint32(len(ents)))
 	binary.LittleEndian.PutUint64(t[16:], uint64(seg))
-	binary.LittleEndian.PutUint32(t[24:], uint32(slot))
+	binary.LittleEndian.PutUint32(t[24:], uint32(g.slot))
+	binary.LittleEndian.PutUint64(t[32:], uint64(g.slots))
 	copy(t[headerLen:], key)
 	e := t[headerLen+len(key):]
 	for i, en := range ents {
@@ -118,7 +120,7 @@ func encodeTrailer(key string, seg, slot int64, ents []entry) []byte {
 
 // trailerCRC covers the whole trailer but its own field.
 func trailerCRC(t []byte) uint32 {
-	return crc32.Update(crc32.Update(0, castagnoli, t[:28]), castagnoli, t[headerLen:])
+	return crc32.Update(crc32.Update(0, castagnoli, t[:28]), castagnoli, t[32:])
 }
 
 // footerTrailerLen reads the trailer length from a file's last footerLen bytes.
@@ -151,6 +153,11 @@ func decodeTrailer(t []byte, size, seg int64, g geom, blockSize int64) (string, 
 		return "", nil, fmt.Errorf("%w: holds another segment", errDamaged)
 	case int64(binary.LittleEndian.Uint32(t[24:])) != g.slot || n < 1 || n > g.slots:
 		return "", nil, fmt.Errorf("%w: made for another block size", errDamaged)
+	case int64(binary.LittleEndian.Uint64(t[32:])) != g.slots && seg != 0:
+		// Segments hold fewer slots in a cache under 128 MiB. Made at another size, slot i of a
+		// segment past the first is not block seg*g.slots+i (its data would pass its checksum as
+		// the wrong block); in the first it is block i at any size, so small objects survive.
+		return "", nil, fmt.Errorf("%w: made for another cache size", errDamaged)
 	case size != n*g.slot+int64(len(t)):
 		return "", nil, fmt.Errorf("%w: %d bytes, want %d", errDamaged, size, n*g.slot+int64(len(t)))
 	}

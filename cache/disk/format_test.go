@@ -13,7 +13,7 @@ func TestTrailer(t *testing.T) {
 	g := geom{slot: 8192, slots: 4}
 	ents := []entry{{8192, 11}, {0, 0}, {100, 33}}
 	good := func() ([]byte, int64) {
-		tr := encodeTrailer(key, 5, g.slot, ents)
+		tr := encodeTrailer(key, 5, g, ents)
 		return tr, int64(len(ents))*g.slot + int64(len(tr))
 	}
 	for _, tc := range []struct {
@@ -32,6 +32,12 @@ func TestTrailer(t *testing.T) {
 		{"zeroed (lost in a power cut)", 5, g, func(tr []byte, s int64) ([]byte, int64) { return make([]byte, len(tr)), s }, false},
 		{"another segment", 6, g, func(tr []byte, s int64) ([]byte, int64) { return tr, s }, false},
 		{"another block size", 5, geom{slot: 4096, slots: 8}, func(tr []byte, s int64) ([]byte, int64) { return tr, s }, false},
+		{"another cache size (fewer slots per segment)", 5, geom{slot: 8192, slots: 3}, func(tr []byte, s int64) ([]byte, int64) { return tr, s }, false},
+		{"another cache size (more slots per segment)", 5, geom{slot: 8192, slots: 8}, func(tr []byte, s int64) ([]byte, int64) { return tr, s }, false},
+		{"another cache size, first segment", 0, geom{slot: 8192, slots: 8}, func(tr []byte, s int64) ([]byte, int64) {
+			return encodeTrailer(key, 0, g, ents), s
+		}, true},
+		{"flipped slots-per-segment byte", 5, g, func(tr []byte, s int64) ([]byte, int64) { tr[33] ^= 1; return tr, s }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, size := good()

@@ -262,7 +262,7 @@ var errAbandoned = errors.New("segment abandoned")
 
 // seal writes the trailer after the n slots of s.
 func (c *Cache) seal(s *openSeg, n int64) error {
-	t := encodeTrailer(s.id.key, s.id.seg, c.g.slot, s.ents[:n])
+	t := encodeTrailer(s.id.key, s.id.seg, c.g, s.ents[:n])
 	_, err := s.f.WriteAt(t, n*c.g.slot)
 	return err
 }
