@@ -38,7 +38,7 @@ type Manager struct {
 
 	memUsed atomic.Int64 // bytes of contents staged in memory (content.go)
 
-	// noStream holds the buckets (Bck.String()) whose PUT answers cannot verify a streaming
+	// noStream holds the buckets (aisclient.Bck) whose PUT answers cannot verify a streaming
 	// PUT (their checksum is not xxhash2): their Files do not stream PUTs.
 	noStream sync.Map
 
@@ -224,9 +224,11 @@ func (m *Manager) Stats() Stats {
 func (m *Manager) getBuf() *[]byte  { return m.bufs.Get().(*[]byte) }
 func (m *Manager) putBuf(b *[]byte) { m.bufs.Put(b) }
 
+// noStreamPut is asked on every write past the first chunk of a file that could stream: keyed
+// by the Bck value itself (comparable), not its rendered name, it allocates nothing.
 func (m *Manager) noStreamPut(bck aisclient.Bck) bool {
-	_, ok := m.noStream.Load(bck.String())
+	_, ok := m.noStream.Load(bck)
 	return ok
 }
 
-func (m *Manager) setNoStreamPut(bck aisclient.Bck) { m.noStream.Store(bck.String(), true) }
+func (m *Manager) setNoStreamPut(bck aisclient.Bck) { m.noStream.Store(bck, true) }

@@ -132,10 +132,12 @@ func (f *File) stopPut() {
 	}
 }
 
-// finishPut ends the body at the content's size, waits for AIS's answer and checks that AIS
-// stored our bytes. The gate is held exclusively.
-func (f *File) finishPut(ctx context.Context) error {
-	f.mu.Lock()
+// finishPutLocked ends the body at the content's size, waits for AIS's answer and checks that
+// AIS stored our bytes. The gate is held exclusively; mu is held on entry, with the PUT active,
+// and released here. Taken in the same hold as the check that the PUT is active: in a gap
+// between them, a PUT failing before its end was set would be dropped (runPut), leaving no done
+// channel to wait on and no cancel to call.
+func (f *File) finishPutLocked(ctx context.Context) error {
 	size := f.size
 	f.sput.end = size
 	f.putCond.Broadcast()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
 
 	"github.com/aisfs/aisfs/aisclient"
 	"github.com/aisfs/aisfs/internal/xxhash"
@@ -97,8 +96,7 @@ func (f *File) waitUploaderLocked(ctx context.Context) {
 func (f *File) upload(ctx context.Context) error {
 	f.mu.Lock()
 	if f.sput.active {
-		f.mu.Unlock()
-		return f.finishPut(ctx)
+		return f.finishPutLocked(ctx) // under the same hold: a PUT that fails now is seen as over
 	}
 	if f.obj.ok && f.obj.exists && f.size == f.obj.length {
 		// Changed and changed back (or extended by nothing): the object is already right.
@@ -175,14 +173,9 @@ func (f *File) put(ctx context.Context) error {
 		return err
 	}
 	f.mu.Lock()
-	size, custom := f.size, cloneCustom(f.custom)
+	size := f.size
 	f.mu.Unlock()
-	if f.customFn != nil {
-		if custom == nil {
-			custom = map[string]string{}
-		}
-		maps.Copy(custom, f.customFn())
-	}
+	custom := f.currentCustom()
 
 	d, err := f.digestTo(size)
 	if err != nil {
