@@ -44,9 +44,10 @@ func (c *Client) ListArchive(ctx context.Context, bck Bck, shard string) (*Archi
 		for _, e := range page {
 			switch {
 			case e.Name == shard && !e.InArchive:
-				arch.Shard, found = e, true
+				arch.Shard, found = e.clone(), true
 			case e.InArchive && strings.HasPrefix(e.Name, inside):
-				arch.Members = append(arch.Members, Member{Name: e.Name[len(inside):], Size: e.Size})
+				// An archive index outlives its listing: keep the names, not the pages (Entry).
+				arch.Members = append(arch.Members, Member{Name: strings.Clone(e.Name[len(inside):]), Size: e.Size})
 			}
 		}
 		return nil

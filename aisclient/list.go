@@ -28,7 +28,9 @@ const (
 // defaultListProps are the properties listed when ListOptions.Props is empty.
 var defaultListProps = []string{"name", "size", "version", "checksum", "atime"}
 
-// Entry is one list-objects entry.
+// Entry is one list-objects entry. Its strings share memory with the page they were decoded
+// from (one string per page, no copy per field): a caller that keeps a few entries of a large
+// listing should strings.Clone what it keeps, or it keeps the whole page.
 type Entry struct {
 	Name     string // full object name; a directory (NoRecursion) ends in "/"
 	IsDir    bool
@@ -47,6 +49,13 @@ type Entry struct {
 	// a Go-map-like "[k:v k2:v2]" string that is ambiguous when keys or values hold spaces or
 	// colons, so only keys with plain values can be read from it.
 	CustomRaw string
+}
+
+// clone is e with strings of its own.
+func (e Entry) clone() Entry {
+	e.Name, e.Version, e.Checksum = strings.Clone(e.Name), strings.Clone(e.Version), strings.Clone(e.Checksum)
+	e.Location, e.CustomRaw = strings.Clone(e.Location), strings.Clone(e.CustomRaw)
+	return e
 }
 
 // ListOptions selects what ListObjects returns.

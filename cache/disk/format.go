@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cespare/xxhash/v2"
+	"github.com/aisfs/aisfs/internal/xxhash"
 )
 
 const (
