@@ -10,9 +10,10 @@ type Tier interface {
 	// count. It runs on a fetch slot, so it should be quick (local I/O).
 	Load(key string, idx int64, p []byte) bool
 	// Store offers block idx of key, whose bytes stay valid and unchanged until Store calls
-	// done, exactly once, from any goroutine. It must not block (a tier that is behind drops
-	// the block), and must not keep data after done.
-	Store(key string, idx int64, data []byte, done func())
+	// done, exactly once, from any goroutine; last says it is the object's last block (full
+	// when the size is a multiple of the block size). It must not block (a tier that is behind
+	// drops the block), and must not keep data after done.
+	Store(key string, idx int64, data []byte, last bool, done func())
 }
 
 // loadTier fills b with f's block from the tier, if the tier holds it.
@@ -27,5 +28,5 @@ func (c *Cache) storeTierLocked(f *fetch, b *block) {
 		return
 	}
 	b.hold()
-	c.tier.Store(f.key.key, f.key.idx, b.data, b.release)
+	c.tier.Store(f.key.key, f.key.idx, b.data, (f.key.idx+1)*c.cfg.BlockSize >= f.obj.Size, b.release)
 }

@@ -14,6 +14,7 @@ type mapTier struct {
 	blocks  map[blockKey][]byte
 	loads   []int64
 	stores  []int64
+	lasts   []int64  // blocks offered as their object's last
 	pending []func() // done calls held back until release
 	hold    bool     // keep done calls pending, as a slow disk does
 }
@@ -32,10 +33,13 @@ func (m *mapTier) Load(key string, idx int64, p []byte) bool {
 	return false
 }
 
-func (m *mapTier) Store(key string, idx int64, data []byte, done func()) {
+func (m *mapTier) Store(key string, idx int64, data []byte, last bool, done func()) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.stores = append(m.stores, idx)
+	if last {
+		m.lasts = append(m.lasts, idx)
+	}
 	m.blocks[blockKey{key, idx}] = bytes.Clone(data)
 	if m.hold {
 		// The bytes must stay valid until done: check them again then.
@@ -124,6 +128,29 @@ func TestTier(t *testing.T) {
 				t.Errorf("blocks served by the tier were stored again: %v", stores)
 			}
 		})
+	}
+}
+
+// TestTierLastBlock: the tier learns which block is an object's last, short or (a size that is
+// a multiple of the block size) full, so the disk tier can finish its file at once.
+func TestTierLastBlock(t *testing.T) {
+	const bs = 1 << 10
+	for _, size := range []int64{4*bs - 100, 4 * bs, 1} {
+		tier := newMapTier()
+		c := newTestCache(t, Config{Capacity: 8 * bs, BlockSize: bs, MaxReadahead: -1, Tier: tier})
+		o := newFake("k", int(size), 1)
+		r := c.NewReader(o.object())
+		for off := int64(0); off < size; off += bs {
+			if _, err := r.Read(context.Background(), off, bs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tier.mu.Lock()
+		lasts := slices.Clone(tier.lasts)
+		tier.mu.Unlock()
+		if want := []int64{(size - 1) / bs}; !slices.Equal(lasts, want) {
+			t.Errorf("size %d: blocks offered as last %v, want %v", size, lasts, want)
+		}
 	}
 }
 

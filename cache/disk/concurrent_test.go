@@ -31,7 +31,7 @@ func TestConcurrentLoadsAndStores(t *testing.T) {
 					t.Errorf("Load(%s, %d) returned wrong bytes", key, idx)
 					return
 				}
-				c.Store(key, idx, block(key, idx), func() {})
+				c.Store(key, idx, block(key, idx), false, func() {})
 			}
 		}()
 	}

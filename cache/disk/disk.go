@@ -92,6 +92,7 @@ type job struct {
 	key  string
 	idx  int64
 	data []byte
+	last bool // the object's last block
 	done func()
 }
 
@@ -281,7 +282,7 @@ func (c *Cache) throttle() {
 const maxThrottle = time.Second
 
 // Store queues a block for the writers; it drops the block when the queue is full.
-func (c *Cache) Store(key string, idx int64, data []byte, done func()) {
+func (c *Cache) Store(key string, idx int64, data []byte, last bool, done func()) {
 	if c.off.Load() {
 		c.skipped.Add(1)
 		done()
@@ -291,7 +292,7 @@ func (c *Cache) Store(key string, idx int64, data []byte, done func()) {
 	defer c.qmu.Unlock()
 	if !c.closed {
 		select {
-		case c.queue <- job{key, idx, data, done}:
+		case c.queue <- job{key, idx, data, last, done}:
 			return
 		default:
 		}

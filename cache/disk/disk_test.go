@@ -40,7 +40,7 @@ func store(t *testing.T, c *Cache, key string, idxs ...int64) {
 	t.Helper()
 	for _, i := range idxs {
 		var calls atomic.Int32
-		c.Store(key, i, block(key, i), func() {
+		c.Store(key, i, block(key, i), false, func() {
 			if calls.Add(1) != 1 {
 				t.Errorf("done of %s/%d called twice", key, i)
 			}
@@ -396,7 +396,7 @@ func TestFullDiskTurnsItOff(t *testing.T) {
 	}
 	var dones atomic.Int32
 	for i := range int64(32) { // 2 MiB into 512 KiB
-		c.Store("k", i, block("k", i), func() { dones.Add(1) })
+		c.Store("k", i, block("k", i), false, func() { dones.Add(1) })
 	}
 	c.Close()
 	if dones.Load() != 32 {

@@ -39,7 +39,7 @@
 // pwrite from the block's own buffer (no copy; a short last block through a padded copy),
 // reserving room first (evicting least recently used files). A segment is sealed, its
 // trailer written after the data and the file renamed into place, when all its slots are in,
-// when the object's short last block and all before it are in, when no block came for half a
+// when the object's last block and all before it are in, when no block came for half a
 // second, or at Close. So a crash leaves only temp files (removed at the next Open) or whole
 // files. Without fsync a power loss may leave a renamed file with lost bytes: the trailer's
 // and the blocks' checksums catch that. A write that fails (ENOSPC, EDQUOT, EIO, a read-only

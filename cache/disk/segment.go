@@ -10,7 +10,7 @@ import (
 
 // An open segment is a temp file in DIR/v2/tmp that writers fill, slot by slot, as the
 // blocks of one segment of an object arrive. It is sealed (trailer written after the data,
-// then renamed into place) when it is full, when the object's short last block and all
+// then renamed into place) when it is full, when the object's last block and all
 // before it are in, when no block came for idleSeal, or at Close. Only sealed files are read.
 type openSeg struct {
 	id       segID
@@ -20,7 +20,7 @@ type openSeg struct {
 	ents     []entry // per slot; n == 0: not written (yet)
 	claimed  []bool  // a writer took the slot
 	count    int     // slots written
-	last     int64   // slot of the object's last (short) block; -1 while unknown
+	last     int64   // slot of the object's last block (short, or flagged by Store); -1 while unknown
 	pending  int     // writes in flight
 	reserved int64   // bytes reserved in the index: trailer and the slots up to high
 	high     int64   // slots counted in reserved
@@ -28,8 +28,9 @@ type openSeg struct {
 	failed   bool
 }
 
-// idleSeal is how long a segment waits for more blocks before it is sealed with what it has.
-const idleSeal = 500 * time.Millisecond
+// idleSeal is how long a segment waits for more blocks before it is sealed with what it has
+// (a variable for tests that must see a segment sealed without it).
+var idleSeal = 500 * time.Millisecond
 
 // maxOpen bounds the segments being written (one file descriptor each).
 const maxOpen = 256
@@ -124,7 +125,7 @@ func (c *Cache) write(j job) error {
 	if e.n != 0 {
 		s.ents[slot] = e
 		s.count++
-		if int64(len(j.data)) < c.cfg.BlockSize {
+		if j.last || int64(len(j.data)) < c.cfg.BlockSize {
 			s.last = slot
 		}
 	} else {

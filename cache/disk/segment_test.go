@@ -33,7 +33,7 @@ func TestSegmentsSeal(t *testing.T) {
 	}
 	short := block("s", 1)[:1000]
 	store(t, c, "s", 0)
-	c.Store("s", 1, short, func() {})
+	c.Store("s", 1, short, true, func() {})
 	waitBlocks(t, c, 2) // complete: the short block is the object's last
 	p := make([]byte, len(short))
 	if !c.Load("s", 1, p) || !bytes.Equal(p, short) {
@@ -60,6 +60,22 @@ func TestSegmentsSeal(t *testing.T) {
 	}
 	if s := c.Stats(); s.Errors != 0 || s.Blocks != 5 || s.Skipped != 0 {
 		t.Errorf("stats %+v", s)
+	}
+}
+
+// TestFullLastBlockSeals: an object whose size is a multiple of the block size ends in a full
+// block, which Store flags as its last: its segment is sealed as soon as it is complete, not
+// after idleSeal (meanwhile it would hold one of the open segments that claims are refused past).
+func TestFullLastBlockSeals(t *testing.T) {
+	defer func(d time.Duration) { idleSeal = d }(idleSeal)
+	idleSeal = time.Hour             // only completeness can seal within the test
+	c := open(t, t.TempDir(), 1<<20) // 4 slots per segment
+	defer c.Close()
+	c.Store("m", 0, block("m", 0), false, func() {})
+	c.Store("m", 1, block("m", 1), true, func() {}) // a 2-block object
+	waitBlocks(t, c, 2)
+	if got, ok := load(c, "m", 1); !ok || !bytes.Equal(got, block("m", 1)) {
+		t.Fatalf("the full last block was not served: ok=%v", ok)
 	}
 }
 
