@@ -49,6 +49,7 @@ type Cache struct {
 
 	qmu    sync.Mutex // guards closed and sends on queue
 	closed bool
+	low    lowWater // wakes throttled misses (throttle.go)
 
 	mu     sync.Mutex // guards idx, files, blocks
 	idx    *index
@@ -262,25 +263,6 @@ func (c *Cache) Load(key string, idx int64, p []byte) bool {
 	return true
 }
 
-// throttle is the backpressure on reads from AIS: a miss is what comes before every fetch, so
-// while the write queue is over a quarter full, a miss waits (up to maxThrottle) for the
-// writers to catch up. Dropping blocks instead cost the next epoch their refetch (up to 12%
-// of the data, with the disk shared with the AIS target); waiting costs this read only what
-// the disk is slower than AIS.
-func (c *Cache) throttle() {
-	if len(c.queue) <= cap(c.queue)/4 {
-		return
-	}
-	deadline := time.Now().Add(maxThrottle)
-	for len(c.queue) > cap(c.queue)/4 && !c.off.Load() && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-}
-
-// maxThrottle bounds one wait of throttle: a disk that stalls for longer gets its blocks
-// dropped (counted as skipped), not the reads stalled with it.
-const maxThrottle = time.Second
-
 // Store queues a block for the writers; it drops the block when the queue is full.
 func (c *Cache) Store(key string, idx int64, data []byte, last bool, done func()) {
 	if c.off.Load() {
@@ -304,6 +286,7 @@ func (c *Cache) Store(key string, idx int64, data []byte, last bool, done func()
 // turnOff stops the cache for the rest of its life after a failed write, with one log line.
 func (c *Cache) turnOff(err error) {
 	c.off.Store(true)
+	c.wakeThrottled()
 	c.offOnce.Do(func() {
 		c.log.Error("disk cache off: a block could not be written; reads go on from AIS",
 			"dir", filepath.Dir(c.root), "err", err)

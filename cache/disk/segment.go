@@ -39,6 +39,7 @@ const maxOpen = 256
 func (c *Cache) writer() {
 	defer c.wg.Done()
 	for j := range c.queue {
+		c.wakeThrottled()
 		if c.off.Load() {
 			c.skipped.Add(1)
 		} else if err := c.write(j); err != nil {
