@@ -70,6 +70,9 @@ func (h *dirHandle) next(ctx context.Context) (*fuse.DirEntry, syscall.Errno) {
 		return nil, 0
 	}
 	h.remember(e)
+	if !h.cur.tail { // listed, not one of the overlay's own
+		h.dir.noteHanded(h.l, e)
+	}
 	de := &fuse.DirEntry{Name: e.name, Off: uint64(h.pos + 1)}
 	switch {
 	case e.archive:

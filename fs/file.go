@@ -143,11 +143,32 @@ func (n *fileNode) current(ctx context.Context) (objAttr, error) {
 var _ = (fusefs.NodeGetattrer)((*fileNode)(nil))
 
 func (n *fileNode) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	if n.statHanded() {
+		n.fillAttr(&out.Attr)
+		return 0
+	}
 	if _, err := n.revalidate(ctx); err != nil {
 		return n.fsys.errno("getattr", n.path(), err)
 	}
 	n.fillAttr(&out.Attr)
 	return 0
+}
+
+// statHanded takes stale attributes of an idle node from the listing a readdir just handed its
+// name out from (revalidate.go handedAttr), and reports whether it did. Only stat does: an open
+// revalidates, as close-to-open asks.
+func (n *fileNode) statHanded() bool {
+	n.mu.Lock()
+	skip := n.ws.busy() || n.fsys.fresh(n.attrAt.time())
+	n.mu.Unlock()
+	if skip {
+		return false
+	}
+	a, at, ok := n.handedAttr()
+	if ok && !n.busy() {
+		n.setAttr(a, at)
+	}
+	return ok
 }
 
 func (n *fileNode) path() string { return n.bck().String() + "/" + n.objName() }

@@ -15,14 +15,18 @@ type listCache struct {
 	curDone   time.Time // when cur finished loading (largedirs.go)
 	loading   *listing  // the one AIS is listing now, if any
 	loadLimit int       // loading's limit (0: complete)
+	handout   handout   // what a readdir handed the kernel lately (handout.go)
 }
 
 // lookupListing returns the listing a lookup of name answers from and whether a name it lacks
 // is known to be absent. A directory read in full before that held more than --list-lookup-max
 // entries is listed in full again: its lookups (ls -l after the TTL) then cost one LIST, not one
 // HEAD each, and each waits only until that LIST passes its name (largedirs.go), not for the
-// whole of it.
+// whole of it. A name a readdir handed out lately answers from the listing it came from.
 func (d *dirNode) lookupListing(ctx context.Context, name string) (*listing, bool, error) {
+	if l := d.handedListing(name); l != nil {
+		return l, false, nil
+	}
 	limit := d.fsys.cfg.ListLookupMax
 	if d.fsys.large.is(d.bck, d.prefix()) {
 		if l := d.recentLarge(); l != nil {
