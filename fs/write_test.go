@@ -497,3 +497,61 @@ func TestReadWhileCreating(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirectedWriteStreams: a shell redirection or dd opens the file, dup2s it and closes
+// the first descriptor, so FUSE flushes (and uploads) the file before any write; for an
+// existing file the kernel also turns O_TRUNC into a SETATTR of size 0 after an open without
+// it. The writes after that still go up as one streaming PUT, not a chain of appends.
+func TestRedirectedWriteStreams(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	mnt, fsys := testMountFS(t, Config{Store: c, Bucket: bck})
+	for _, tt := range []struct {
+		name string
+		old  int // bytes of the object before; -1: none
+	}{
+		{"new", -1},
+		{"existing empty", 0},
+		{"existing", 3<<20 + 5},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			name := strings.ReplaceAll(tt.name, " ", "-")
+			p := filepath.Join(mnt, name)
+			if tt.old >= 0 {
+				if err := os.WriteFile(p, randBytes(t, tt.old), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			fd, err := syscall.Open(p, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_TRUNC, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dup, err := syscall.Dup(fd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := syscall.Close(fd); err != nil { // FLUSH: the empty object is stored
+				t.Fatalf("close of the first descriptor: %v", err)
+			}
+			if got := object(t, c, bck, name); len(got) != 0 {
+				t.Fatalf("after the first close AIS holds %d bytes, want an empty object", len(got))
+			}
+			before := fsys.wb.Stats().StreamPuts
+			f := os.NewFile(uintptr(dup), p)
+			data := randBytes(t, 5<<20+7) // five pieces of the test mount's 1 MiB and a bit
+			for off := 0; off < len(data); off += 1 << 20 {
+				if _, err := f.Write(data[off:min(off+1<<20, len(data))]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := f.Close(); err != nil {
+				t.Fatalf("close: %v", err)
+			}
+			if n := fsys.wb.Stats().StreamPuts - before; n != 1 {
+				t.Errorf("the writes after the flush started %d streaming PUTs, want 1", n)
+			}
+			mustEqual(t, "AIS copy", object(t, c, bck, name), data)
+			mustEqual(t, "read back", readAll(t, p), data)
+		})
+	}
+}

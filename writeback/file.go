@@ -19,7 +19,6 @@ type File struct {
 	m    *Manager
 	bck  aisclient.Bck
 	name string
-	mode Mode
 	// customFn is OpenOptions.CustomFunc.
 	customFn func() map[string]string
 
@@ -37,6 +36,7 @@ type File struct {
 	path string
 	mem  []byte
 	// The content. GUARDED_BY(mu)
+	mode     Mode  // set at open; an Edit turns Truncate when emptied unread (prepareTruncate)
 	size     int64 // logical size
 	base     int64 // [0, base) is the object's and not fetched yet (a hole in the staging file)
 	fetched  bool  // Edit: the object was fetched, or dropped by Truncate(0)
@@ -323,7 +323,10 @@ func (f *File) resizeLocked(size int64) error {
 }
 
 // prepareTruncate fetches the old bytes a truncate to size keeps, or, for an Edit-mode
-// file truncated to 0 before any access, drops them without a GET.
+// file truncated to 0 before any access, drops them without a GET. Such a file is from then
+// on a new content, as if opened with O_TRUNC (which is what the kernel turns open(O_TRUNC)
+// of an existing file into: an open without it, then a SETATTR of size 0), so it may go up
+// as a streaming PUT.
 func (f *File) prepareTruncate(size int64) error {
 	f.fetchMu.Lock()
 	defer f.fetchMu.Unlock()
@@ -333,6 +336,7 @@ func (f *File) prepareTruncate(size int64) error {
 		if f.closed {
 			return ErrClosed
 		}
+		f.mode = Truncate
 		f.fetched = true
 		f.base, f.size = 0, 0 // nothing was staged: reserved stays 0
 		f.noteChangeLocked(0)

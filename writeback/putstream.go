@@ -27,7 +27,7 @@ import (
 // A change to bytes the body already read (a rewrite, a truncate below them) gives the
 // request up: its context is cancelled before the body ends, so AIS stores nothing and an
 // older object stays as it was. Sync then PUTs the staging file as it would have without
-// streaming. After the first successful Sync, later writes stream with appends as before.
+// streaming. Once the object holds a piece or more, later writes stream with appends.
 //
 // A connection that dies while the body waits for the writer is noticed at the next write or
 // at Sync (net/http's writer is blocked in the body's Read until then); either way Sync then
@@ -50,10 +50,14 @@ type putState struct {
 	done   chan struct{}
 }
 
-// putStreamableLocked: a streaming PUT can start now.
+// putStreamableLocked: a streaming PUT can start now. Besides a content nothing of which was
+// uploaded yet, that is one whose object holds less than a piece: a Sync would PUT it whole
+// anyway. The common case is a file created and flushed empty before its writes, as a shell
+// redirection or dd does (open, dup2, close: FUSE sends FLUSH, which uploads).
 func (f *File) putStreamableLocked() bool {
+	fresh := f.last.Method == MethodNone || f.obj.ok && f.obj.length < f.m.cfg.ChunkSize
 	return !f.m.cfg.NoStreamPut && !f.sput.active && f.mode == Truncate && f.base == 0 &&
-		f.last.Method == MethodNone && f.fh != nil && !f.closed && !f.syncing && f.err == nil &&
+		fresh && f.fh != nil && !f.closed && !f.syncing && f.err == nil &&
 		!f.streamOff && !f.uploading && !f.chain.active && f.front.end >= f.m.cfg.ChunkSize &&
 		!f.m.noStreamPut(f.bck)
 }

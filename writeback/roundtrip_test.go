@@ -122,7 +122,9 @@ func TestSyncThenWrite(t *testing.T) {
 		{"small", 1000, 2000, true, [3]Method{MethodPut, MethodPut, MethodPut}},
 		// A streaming PUT, ended by the Sync; the bytes after it go by appends.
 		{"streamed then tail", 2*testChunk + 10, 1000, true, [3]Method{MethodPut, MethodAppend, MethodPut}},
-		{"small then streamed", 10, 3 * testChunk, false, [3]Method{MethodPut, MethodAppend, MethodNone}},
+		// The first Sync left less than a piece: the rest goes up as one streaming PUT.
+		{"small then streamed", 10, 3 * testChunk, false, [3]Method{MethodPut, MethodPut, MethodNone}},
+		{"empty then streamed", 0, 3 * testChunk, false, [3]Method{MethodPut, MethodPut, MethodNone}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
