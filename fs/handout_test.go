@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aisfs/aisfs/cache"
 )
 
 func TestHandout(t *testing.T) {
@@ -78,15 +76,7 @@ func TestLookupOfHandedNameDoesNotList(t *testing.T) {
 	const ttl = 10 * time.Second
 	clk := &testClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	st := &countingStore{Store: c}
-	blocks, err := cache.New(cache.Config{Capacity: 1 << 20, BlockSize: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(blocks.Close)
-	fsys, err := New(Config{Store: st, Cache: blocks, Bucket: bck, ReadOnly: true, StatTTL: ttl, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fsys := unmountedFS(t, Config{Store: st, Bucket: bck, StatTTL: ttl, Now: clk.Now})
 	d := fsys.newDir(bck, false)
 	d.nm.set("d/")
 	ctx := context.Background()

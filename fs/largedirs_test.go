@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aisfs/aisfs/aisclient"
-	"github.com/aisfs/aisfs/cache"
 )
 
 // slowListStore is a store whose every LIST takes `took` on the mount's clock, as a
@@ -39,15 +38,7 @@ func TestLargeDirectoryListingFreshFromItsEnd(t *testing.T) {
 	const ttl = 10 * time.Second
 	clk := &testClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	st := &slowListStore{countingStore: countingStore{Store: c}, clk: clk, took: ttl + ttl/2}
-	blocks, err := cache.New(cache.Config{Capacity: 1 << 20, BlockSize: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(blocks.Close)
-	fsys, err := New(Config{Store: st, Cache: blocks, Bucket: bck, ReadOnly: true, StatTTL: ttl, ListLookupMax: 5, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fsys := unmountedFS(t, Config{Store: st, Bucket: bck, StatTTL: ttl, ListLookupMax: 5, Now: clk.Now})
 	d := fsys.newDir(bck, false)
 	d.nm.set("d/")
 	fsys.large.saw(bck, "d/", true) // an earlier readdir found it larger than a lookup lists

@@ -165,3 +165,20 @@ func mustEqual(t *testing.T, what string, got, want []byte) {
 }
 
 var _ io.ReaderAt = (*os.File)(nil)
+
+// unmountedFS builds a read-only FS with a small block cache and no FUSE mount, for tests that
+// call nodes' methods directly; cfg names the store, bucket and whatever else the test needs.
+func unmountedFS(t *testing.T, cfg Config) *FS {
+	t.Helper()
+	blocks, err := cache.New(cache.Config{Capacity: 1 << 20, BlockSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(blocks.Close)
+	cfg.Cache, cfg.ReadOnly = blocks, true
+	fsys, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fsys
+}

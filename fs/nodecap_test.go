@@ -9,8 +9,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/aisfs/aisfs/cache"
 )
 
 // TestNodeCapPrunesLeastRecentlyUsed checks the order of pruning: oldest first, a touched node
@@ -153,15 +151,7 @@ func TestLargeDirectorySurvivesForget(t *testing.T) {
 		put(t, c, bck, fmt.Sprintf("d/f%02d", i), make([]byte, i))
 	}
 	cs := &countingStore{Store: c}
-	blocks, err := cache.New(cache.Config{Capacity: 1 << 20, BlockSize: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(blocks.Close)
-	fsys, err := New(Config{Store: cs, Cache: blocks, Bucket: bck, ReadOnly: true, StatTTL: time.Minute, ListLookupMax: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fsys := unmountedFS(t, Config{Store: cs, Bucket: bck, StatTTL: time.Minute, ListLookupMax: 5})
 	ctx := context.Background()
 	for _, tc := range []struct {
 		what     string
