@@ -28,6 +28,7 @@ type nodeCap struct {
 	size int       // GUARDED_BY(mu)
 
 	pruning atomic.Bool             // a pruning pass is running
+	again   atomic.Bool             // a kick came since the running pass began: run another
 	prune   func(batch []*fileNode) // tests may replace it; default sends a prune notification
 }
 
@@ -104,14 +105,24 @@ func (c *nodeCap) unlink(n *fileNode) {
 	c.size--
 }
 
-// kick starts a pruning pass unless one runs. Never blocks: it runs from lookups.
+// kick starts a pruning pass unless one runs; one that runs goes round again after it ends, for
+// the nodes added meanwhile (its count of what to prune was taken at its start, and nothing else
+// kicks once the additions stop). Never blocks: it runs from lookups.
 func (c *nodeCap) kick() {
+	c.again.Store(true)
 	if !c.pruning.CompareAndSwap(false, true) {
 		return
 	}
 	go func() {
-		defer c.pruning.Store(false)
-		c.pass()
+		for {
+			c.again.Store(false)
+			c.pass()
+			c.pruning.Store(false)
+			// A kick after this sees pruning false and starts its own pass.
+			if !c.again.Load() || !c.pruning.CompareAndSwap(false, true) {
+				return
+			}
+		}
 	}()
 }
 

@@ -62,6 +62,39 @@ func TestNodeCapPrunesLeastRecentlyUsed(t *testing.T) {
 	}
 }
 
+// TestNodeCapKickDuringPass: nodes added while a pass runs (their kicks find it running) are
+// pruned by another pass after it, though nothing kicks again once the additions stop.
+func TestNodeCapKickDuringPass(t *testing.T) {
+	c := newNodeCap(4)
+	inPass, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	c.prune = func(batch []*fileNode) {
+		once.Do(func() {
+			close(inPass)
+			<-release
+		})
+		for _, n := range batch {
+			c.forgotten(n) // as the kernel does with idle inodes it is asked to drop
+		}
+	}
+	add := func() { c.added(&fileNode{}) }
+	for range 5 { // the 5th is over the cap: a pass starts, and waits in prune
+		add()
+	}
+	<-inPass
+	for range 6 {
+		add()
+	}
+	close(release)
+	deadline := time.Now().Add(5 * time.Second)
+	for c.live.Load() > c.max {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d nodes live, cap %d: the ones added during the first pass were never pruned", c.live.Load(), c.max)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // TestNodeCapBoundsInodes lists and stats a directory of more files than the cap on a real
 // mount: every file is found with its size, and the kernel's FORGETs bring the file nodes the
 // mount keeps back under the cap.
