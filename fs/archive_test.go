@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -179,6 +180,40 @@ func TestArchiveRewritten(t *testing.T) {
 	if got := names(t, filepath.Join(mnt, "x.tar")); !slices.Equal(got, []string{"m", "n"}) {
 		t.Errorf("members after rewrite: %v", got)
 	}
+}
+
+// An open of a member that a rewrite made shorter tells the kernel, whose TTL (an hour here)
+// has not run out, its new size (fileNode's TestOpenOfRewriteTellsKernel, for members).
+func TestArchiveRewrittenMemberSize(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	v1, v2 := randBytes(t, 300<<10), randBytes(t, 200<<10)
+	put(t, c, bck, "x.tar", archivetest.Tar([]archivetest.File{{Name: "m", Data: v1}}))
+	clock := &testClock{now: time.Now()}
+	mnt := testMount(t, Config{Store: c, Bucket: bck, Archives: true, StatTTL: time.Hour, Now: clock.Now})
+	p := filepath.Join(mnt, "x.tar", "m")
+	mustEqual(t, "v1", readAll(t, p), v1)
+	mustEqual(t, "v1 again", readAll(t, p), v1) // from the page cache: the kernel's attributes stay valid
+
+	put(t, c, bck, "x.tar", archivetest.Tar([]archivetest.File{{Name: "m", Data: v2}}))
+	clock.advance(2 * time.Hour)
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() != int64(len(v2)) {
+		t.Fatalf("fstat after an open of the rewritten member: size %d, want %d", fi.Size(), len(v2))
+	}
+	got, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustEqual(t, "v2", got, v2)
 }
 
 // A corrupt archive is an empty directory with one warning; a member cut short by a truncated

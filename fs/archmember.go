@@ -80,9 +80,15 @@ func (m *archMember) Open(ctx context.Context, flags uint32) (fusefs.FileHandle,
 	if flags&syscall.O_ACCMODE != syscall.O_RDONLY || flags&syscall.O_TRUNC != 0 {
 		return nil, 0, syscall.EROFS
 	}
+	m.mu.Lock()
+	told := m.size
+	m.mu.Unlock()
 	idx, e, errno := m.entry(ctx, "open")
 	if errno != 0 {
 		return nil, 0, errno
+	}
+	if e.size != told {
+		m.NotifyContent(-1, 0) // the kernel's old size would outlive the open (fileNode.Open)
 	}
 	s := idx.shard
 	key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d\x00archive\x00%s", m.arch.bck, m.arch.shard(), s.version, s.cksum, s.size, m.name)

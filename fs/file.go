@@ -192,9 +192,19 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 	}
 	// Close-to-open: a reader sees the object as AIS has it, which includes everything a
 	// writer of this mount has closed or synced.
+	n.mu.Lock()
+	told := n.attr // what the kernel may still hold, its own TTL running later than ours
+	n.mu.Unlock()
 	a, err := n.current(ctx)
 	if err != nil {
 		return nil, 0, n.fsys.errno("open", n.path(), err)
+	}
+	if !a.sameContent(told) {
+		// The kernel would go on with the old size: fstat reports it, and readahead past the
+		// new end, answered short and out of order, pads the content with zeros. Offset -1
+		// drops only its attributes (no page lock: safe inside OPEN); pages go at the reply,
+		// as it carries no FOPEN_KEEP_CACHE.
+		n.NotifyContent(-1, 0)
 	}
 	u := n.use()
 	n.mu.Lock()
