@@ -14,6 +14,7 @@ import (
 
 	"github.com/aisfs/aisfs/aisclient"
 	"github.com/aisfs/aisfs/cache"
+	"github.com/aisfs/aisfs/writeback"
 )
 
 // fileNode is one object.
@@ -40,6 +41,7 @@ type fileUsed struct {
 	lastOpen objAttr             // GUARDED_BY(fileNode.mu): content seen by the previous open, for FOPEN_KEEP_CACHE
 	props    *aisclient.ObjAttrs // GUARDED_BY(fileNode.mu): last HEAD (custom metadata), for xattrs
 	propsAt  time.Time           // GUARDED_BY(fileNode.mu)
+	writers  []*writeback.File   // GUARDED_BY(fileNode.mu): every open writer's, newest last (a rename renames them all)
 }
 
 // use returns the node's fileUsed, made on first use (never replaced, so callers may keep it).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"syscall"
 
@@ -34,6 +35,13 @@ func (n *fileNode) isUnlinked() bool {
 // was created here and is not in AIS yet. Attributes of a busy file are never refreshed from AIS.
 // Needs n.mu.
 func (ws *writeState) busy() bool { return ws.writers > 0 || ws.pending }
+
+// writing reports whether a handle writes the file.
+func (n *fileNode) writing() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.ws.writers > 0
+}
 
 // busy reports whether local state is newer than AIS's (writeState.busy).
 func (n *fileNode) busy() bool {
@@ -78,6 +86,19 @@ func (n *fileNode) settle(ctx context.Context) (pending bool, err error) {
 	return n.ws.pending, nil
 }
 
+// renameWriters points every open writer at the object's new name, once AIS has renamed it. A
+// writer keeps the name it was opened with (writeback.File.Rename): without this, its next
+// upload would bring the old name back and leave the new one without those bytes.
+func (n *fileNode) renameWriters(ctx context.Context, to string) {
+	u := n.use()
+	n.mu.Lock()
+	files := slices.Clone(u.writers)
+	n.mu.Unlock()
+	for _, f := range files {
+		f.Rename(ctx, to)
+	}
+}
+
 func (n *fileNode) grow(size int64) {
 	n.mu.Lock()
 	n.attr.size = size
@@ -112,6 +133,8 @@ func (n *fileNode) uploaded(ctx context.Context, res writeback.SyncResult, gen u
 func (n *fileNode) writerDone(f *writeback.File) {
 	n.mu.Lock()
 	n.ws.writers--
+	u := n.use()
+	u.writers = slices.DeleteFunc(u.writers, func(g *writeback.File) bool { return g == f })
 	if n.ws.active == f {
 		n.ws.active = nil
 	}

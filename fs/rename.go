@@ -54,8 +54,8 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 	now := d.fsys.now()
 	switch n := ch.Operations().(type) {
 	case *fileNode:
-		_, replacing := dst.childOps(newName).(*fileNode)
-		if errno := d.renameFile(ctx, n, from, to, replacing); errno != 0 {
+		replaced, _ := dst.childOps(newName).(*fileNode)
+		if errno := d.renameFile(ctx, n, from, to, replaced); errno != 0 {
 			return errno
 		}
 		d.ov.remove(name, now)
@@ -82,7 +82,8 @@ func (d *dirNode) Rename(ctx context.Context, name string, newParent fusefs.Inod
 
 const renameNoReplace = 1 // RENAME_NOREPLACE
 
-func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string, replacing bool) syscall.Errno {
+// renameFile renames n's object to `to`, over the file replaced (nil if none).
+func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string, replaced *fileNode) syscall.Errno {
 	// What a writer still registered holds must be in AIS before AIS can rename it.
 	pending, err := n.settle(ctx)
 	if err != nil {
@@ -91,7 +92,7 @@ func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string, 
 	if pending {
 		return syscall.ENOENT // created here, and its upload failed
 	}
-	custom, err := d.sourceCustom(ctx, replacing, from)
+	custom, err := d.sourceCustom(ctx, replaced != nil, from)
 	if err != nil {
 		return d.fsys.errno("rename", d.bck.String()+"/"+from, err)
 	}
@@ -99,13 +100,17 @@ func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string, 
 	if err != nil {
 		return d.fsys.errno("rename", d.bck.String()+"/"+from, err)
 	}
-	if err := d.restoreCustom(ctx, to, custom); err != nil {
-		n.nm.set(to)
-		n.expire()
-		return d.fsys.errno("rename", d.bck.String()+"/"+to, err)
+	if replaced != nil && replaced != n {
+		// Gone for its open handles as after unlink(2): their uploads would replace what was
+		// just renamed there.
+		replaced.markUnlinked()
 	}
 	n.nm.set(to)
 	n.expire()
+	n.renameWriters(ctx, to)
+	if err := d.restoreCustom(ctx, to, custom); err != nil {
+		return d.fsys.errno("rename", d.bck.String()+"/"+to, err)
+	}
 	return 0
 }
 
@@ -119,6 +124,14 @@ func (d *dirNode) renameDir(ctx context.Context, n *dirNode, from, to string) sy
 	}
 	if !empty {
 		return syscall.ENOTEMPTY
+	}
+	// Files below that handles write: what they hold must be in AIS to move with the rest
+	// (one created here may be in AIS not at all yet), and they upload under the new names.
+	written := n.writtenBelow()
+	for _, f := range written {
+		if _, err := f.settle(ctx); err != nil {
+			return d.fsys.errno("rename", f.path(), err)
+		}
 	}
 	ents, more, err := d.fsys.store.ListObjects(ctx, d.bck, aisclient.ListOptions{
 		Prefix: from, Props: []string{"name"}, Limit: MaxDirRename + 1,
@@ -156,9 +169,28 @@ func (d *dirNode) renameDir(ctx context.Context, n *dirNode, from, to string) sy
 	}
 	close(work)
 	wg.Wait()
+	for _, f := range written {
+		f.renameWriters(ctx, to+strings.TrimPrefix(f.objName(), from)) // objName: still the old one
+	}
 	n.invalidate()
 	if first != nil {
 		return d.fsys.errno("rename", d.bck.String()+"/"+from, first)
 	}
 	return 0
+}
+
+// writtenBelow returns the files below n, in the kernel's tree, that handles write.
+func (n *dirNode) writtenBelow() []*fileNode {
+	var out []*fileNode
+	for _, ch := range n.Children() {
+		switch c := ch.Operations().(type) {
+		case *fileNode:
+			if c.writing() {
+				out = append(out, c)
+			}
+		case *dirNode:
+			out = append(out, c.writtenBelow()...)
+		}
+	}
+	return out
 }

@@ -101,3 +101,110 @@ func TestRenameNoReplace(t *testing.T) {
 		})
 	}
 }
+
+// TestRenameOpenFile: a file renamed while a handle writes it keeps every byte under the new
+// name, and the old name stays gone: the writer uploads under the name the object has now.
+func TestRenameOpenFile(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	mnt := testMount(t, Config{Store: c, Bucket: bck})
+	for _, tc := range []struct {
+		name        string
+		first, more int
+		fsync       bool
+		dir         bool // rename the directory the file is in, not the file
+	}{
+		{name: "synced", first: 6, more: 5, fsync: true},
+		{name: "not in AIS yet", first: 6, more: 5},
+		{name: "streaming", first: 12 << 20, more: 12 << 20},
+		{name: "in a renamed directory", first: 6, more: 5, fsync: true, dir: true},
+		{name: "new in a renamed directory", first: 6, more: 5, dir: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(mnt, strings.ReplaceAll(tc.name, " ", "-"))
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			from, to := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+			if tc.dir {
+				from, to = filepath.Join(dir, "d", "f"), filepath.Join(dir, "e", "f")
+				if err := os.Mkdir(filepath.Dir(from), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := randBytes(t, tc.first+tc.more)
+			f, err := os.Create(from)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if _, err := f.Write(want[:tc.first]); err != nil {
+				t.Fatal(err)
+			}
+			if tc.fsync {
+				if err := f.Sync(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.dir {
+				err = os.Rename(filepath.Dir(from), filepath.Dir(to))
+			} else {
+				err = os.Rename(from, to)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.Write(want[tc.first:]); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Close(); err != nil {
+				t.Fatalf("close after the rename: %v", err)
+			}
+			mustEqual(t, "the new name", readAll(t, to), want)
+			rel := func(p string) string { r, _ := filepath.Rel(mnt, p); return r }
+			mustEqual(t, "the new name in AIS", object(t, c, bck, rel(to)), want)
+			if _, err := os.Stat(from); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("stat of the old name: %v, want ENOENT", err)
+			}
+			if _, _, err := c.GetObject(t.Context(), bck, rel(from)); !errors.Is(err, aisclient.ErrNotFound) {
+				t.Errorf("GetObject of the old name: %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
+
+// TestRenameOverOpenFile: a rename over a file that a handle still writes unlinks that file
+// for the handle as unlink(2) would: what it writes and closes afterwards never replaces the
+// renamed file.
+func TestRenameOverOpenFile(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	mnt := testMount(t, Config{Store: c, Bucket: bck})
+	from, to := filepath.Join(mnt, "a"), filepath.Join(mnt, "b")
+	old, err := os.Create(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if _, err := old.Write([]byte("the old b")); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	want := []byte("a, renamed over b")
+	if err := os.WriteFile(from, want, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(from, to); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Write([]byte(", written on")); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatalf("close of the replaced file: %v", err)
+	}
+	mustEqual(t, "b", readAll(t, to), want)
+	mustEqual(t, "b in AIS", object(t, c, bck, "b"), want)
+}

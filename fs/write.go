@@ -31,9 +31,11 @@ func (n *fileNode) openWriter(ctx context.Context, mode writeback.Mode, size int
 	if err != nil {
 		return nil, err
 	}
+	u := n.use()
 	n.mu.Lock()
 	n.ws.writers++
 	n.ws.active = f
+	u.writers = append(u.writers, f)
 	n.mu.Unlock()
 	return &writeHandle{node: n, f: f}, nil
 }
