@@ -246,23 +246,32 @@ func (n *fileNode) keepsPages(a objAttr) bool {
 	return n.keepsPagesLocked(a)
 }
 
-// cacheObject describes one version of the object to the block cache.
+// cacheObject describes one version of the object to the block cache. Its fetches ask for the
+// object under the name it has when they run: a handle open across a rename goes on reading.
 func (n *fileNode) cacheObject(a objAttr) cache.Object {
-	return n.fsys.cacheObject(n.bck(), n.objName(), a, n.expire)
+	return n.fsys.objectOf(n.bck(), n.objName(), n.objName, a, n.expire)
 }
 
-// cacheObject describes one version of an object to the block cache (also for batched reads of
-// files not opened yet). The key carries version, checksum and size, so blocks of a rewritten
-// object are never served for the new one. stale, if set, runs when AIS has another version.
+// cacheObject describes one version of the object bck/name to the block cache, for batched
+// reads of files not opened yet.
 func (f *FS) cacheObject(bck aisclient.Bck, name string, a objAttr, stale func()) cache.Object {
+	return f.objectOf(bck, name, func() string { return name }, a, stale)
+}
+
+// objectOf describes one version of an object to the block cache. The key carries name,
+// version, checksum and size, so blocks of a rewritten object are never served for the new
+// one. Fetches GET the object named by cur when they run; stale, if set, runs when AIS has
+// another version there.
+func (f *FS) objectOf(bck aisclient.Bck, name string, cur func() string, a objAttr, stale func()) cache.Object {
 	key := bck.String() + "\x00" + name + "\x00" + a.version + "\x00" + a.cksum + "\x00" + strconv.FormatInt(a.size, 10)
 	// Without a checksum the key is too weak to trust across mounts: no disk tier for it.
-	return cache.Object{Key: key, Size: a.size, Fetch: f.fetcher(bck, name, a, stale), FetchRun: f.runFetcher(bck, name, a, stale), Volatile: a.cksum == ""}
+	return cache.Object{Key: key, Size: a.size, Fetch: f.fetcher(bck, cur, a, stale), FetchRun: f.runFetcher(bck, cur, a, stale), Volatile: a.cksum == ""}
 }
 
 // fetcher reads ranges of the object and refuses bytes of any other version than want.
-func (f *FS) fetcher(bck aisclient.Bck, name string, want objAttr, stale func()) cache.Fetcher {
+func (f *FS) fetcher(bck aisclient.Bck, cur func() string, want objAttr, stale func()) cache.Fetcher {
 	return func(ctx context.Context, off int64, p []byte) (int, error) {
+		name := cur()
 		k, got, err := f.store.GetRange(ctx, bck, name, off, p)
 		if err != nil {
 			return k, err
@@ -279,8 +288,9 @@ func (f *FS) fetcher(bck aisclient.Bck, name string, want objAttr, stale func())
 
 // runFetcher reads consecutive blocks with one range GET, handing each to the cache as soon as
 // it is in, after checking that it is of version want.
-func (f *FS) runFetcher(bck aisclient.Bck, name string, want objAttr, stale func()) cache.RunFetcher {
+func (f *FS) runFetcher(bck aisclient.Bck, cur func() string, want objAttr, stale func()) cache.RunFetcher {
 	return func(ctx context.Context, off int64, bufs [][]byte, filled func(int)) error {
+		name := cur()
 		_, _, err := f.store.GetRangeV(ctx, bck, name, off, bufs, func(i int, got *aisclient.ObjAttrs) error {
 			if changed(want.version, got.Version) || changed(want.cksum, got.CksumValue) {
 				if stale != nil {

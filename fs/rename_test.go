@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -207,4 +208,38 @@ func TestRenameOverOpenFile(t *testing.T) {
 	}
 	mustEqual(t, "b", readAll(t, to), want)
 	mustEqual(t, "b in AIS", object(t, c, bck, "b"), want)
+}
+
+// TestReadAcrossRename: a handle open for reading goes on reading a file renamed under it, by
+// itself or with its directory: what it has not read yet is fetched under the new name.
+func TestReadAcrossRename(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	data := randBytes(t, 32<<20)
+	put(t, c, bck, "file/a", data)
+	put(t, c, bck, "dir/d/f", data)
+	mnt := testMount(t, Config{Store: c, Bucket: bck})
+	for _, tc := range []struct{ name, from, to, open string }{
+		{"file", "file/a", "file/b", "file/a"},
+		{"directory", "dir/d", "dir/e", "dir/d/f"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := os.Open(filepath.Join(mnt, tc.open))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			got := make([]byte, len(data))
+			if _, err := io.ReadFull(f, got[:4096]); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(filepath.Join(mnt, tc.from), filepath.Join(mnt, tc.to)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.ReadFull(f, got[4096:]); err != nil {
+				t.Fatalf("read after the rename: %v", err)
+			}
+			mustEqual(t, "what the handle read", got, data)
+		})
+	}
 }
