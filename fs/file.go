@@ -2,6 +2,7 @@ package fs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -274,7 +275,7 @@ func (f *FS) fetcher(bck aisclient.Bck, cur func() string, want objAttr, stale f
 		name := cur()
 		k, got, err := f.store.GetRange(ctx, bck, name, off, p)
 		if err != nil {
-			return k, err
+			return k, goneWhileOpen(err)
 		}
 		if changed(want.version, got.Version) || changed(want.cksum, got.CksumValue) {
 			if stale != nil {
@@ -301,8 +302,18 @@ func (f *FS) runFetcher(bck aisclient.Bck, cur func() string, want objAttr, stal
 			filled(i)
 			return nil
 		})
+		return goneWhileOpen(err)
+	}
+}
+
+// goneWhileOpen turns "not found" for a version an open saw into ESTALE: the object was removed
+// (or renamed by another client) under the handle, which is no longer any good, while the path
+// may well exist again by then. Other errors pass as they are.
+func goneWhileOpen(err error) error {
+	if !errors.Is(err, aisclient.ErrNotFound) {
 		return err
 	}
+	return fmt.Errorf("%v: %w", err, errStale)
 }
 
 // changed compares two identities, ignoring one that is unknown.

@@ -456,3 +456,31 @@ func TestDirectIOReads(t *testing.T) {
 	defer syscall.Munmap(m)
 	mustEqual(t, "mmap", m, data)
 }
+
+// TestReadAfterUnlink: AIS removes an unlinked object at once, so a handle open on it can read
+// only what the caches hold; the rest fails with ESTALE (the handle is no longer any good), not
+// ENOENT, which would say the open's path does not exist.
+func TestReadAfterUnlink(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	data := randBytes(t, 32<<20)
+	put(t, c, bck, "a", data)
+	mnt := testMount(t, Config{Store: c, Bucket: bck})
+	f, err := os.Open(filepath.Join(mnt, "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := io.ReadFull(f, make([]byte, 4096)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(mnt, "a")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(f); !errors.Is(err, syscall.ESTALE) {
+		t.Fatalf("read of the rest after the unlink: %v, want ESTALE", err)
+	}
+	if _, err := f.Stat(); err != nil {
+		t.Errorf("fstat after the unlink: %v", err)
+	}
+}
