@@ -3,6 +3,7 @@ package fs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"syscall"
 
 	"github.com/aisfs/aisfs/aisclient"
@@ -11,6 +12,9 @@ import (
 
 // errStale reports that an object changed while a handle was reading it.
 var errStale = errors.New("object changed while open")
+
+// errDetached: the file was unlinked or renamed over while open; AIS has no object of it left.
+var errDetached = fmt.Errorf("file removed while open: %w", errStale)
 
 // errnoMap sorts errors into errnos; the first match wins.
 var errnoMap = []struct {

@@ -104,9 +104,22 @@ func (n *fileNode) fillAttr(out *fuse.Attr) {
 	out.Ino = n.StableAttr().Ino
 }
 
+// detached reports whether the node has left the tree, unlinked or renamed over while the
+// kernel still holds it (an open handle): its last name is gone or another file's, so nothing
+// may be asked of it or stored for it in AIS under that name.
+func (n *fileNode) detached() bool {
+	_, parent := n.Parent()
+	return parent == nil
+}
+
 // revalidate returns the node's attributes, refreshed with one HEAD when older than the TTL.
 // While this mount writes the file, its own attributes are newer than AIS's and are returned.
+// So are those of a file unlinked or renamed over while open: its name is gone or another
+// file's, and fstat(2) on a handle must keep working.
 func (n *fileNode) revalidate(ctx context.Context) (objAttr, error) {
+	if n.detached() {
+		return n.attrs(), nil
+	}
 	n.mu.Lock()
 	if n.ws.busy() {
 		defer n.mu.Unlock()

@@ -243,3 +243,58 @@ func TestReadAcrossRename(t *testing.T) {
 		})
 	}
 }
+
+// TestDetachedFile: a file unlinked or renamed over while open has left the tree. fstat on its
+// handle keeps working past the TTL, and what is done through the handle never reaches the
+// object now at its old name: fchmod stays local, fsetxattr fails with ESTALE.
+func TestDetachedFile(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	put(t, c, bck, "gone", []byte("removed while open"))
+	put(t, c, bck, "over", []byte("renamed over while open"))
+	put(t, c, bck, "src", []byte("renamed there"))
+	clk := &testClock{now: time.Now()}
+	mnt := testMount(t, Config{Store: c, Bucket: bck, StatTTL: time.Second, Now: clk.Now})
+	gone, err := os.Open(filepath.Join(mnt, "gone"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gone.Close()
+	over, err := os.Open(filepath.Join(mnt, "over"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer over.Close()
+	if err := os.Remove(filepath.Join(mnt, "gone")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(mnt, "src"), filepath.Join(mnt, "over")); err != nil {
+		t.Fatal(err)
+	}
+	before := aisMeta(t, c, bck, "over")
+	clk.advance(time.Hour)
+	time.Sleep(1100 * time.Millisecond) // the kernel's attributes expire too
+
+	for _, f := range []*os.File{gone, over} {
+		fi, err := f.Stat()
+		if err != nil {
+			t.Fatalf("fstat of %s after the TTL: %v", f.Name(), err)
+		}
+		if fi.Size() == 0 {
+			t.Errorf("fstat of %s: size 0", f.Name())
+		}
+	}
+	if err := over.Chmod(0o600); err != nil {
+		t.Fatalf("fchmod of the file renamed over: %v", err)
+	}
+	if got := aisMeta(t, c, bck, "over"); got.mode != before.mode {
+		t.Errorf("fchmod through the old handle changed the renamed file's mode in AIS: %o, was %o", got.mode, before.mode)
+	}
+	if err := unix.Fsetxattr(int(over.Fd()), "user.k", []byte("v"), 0); !errors.Is(err, syscall.ESTALE) {
+		t.Errorf("fsetxattr of the file renamed over: %v, want ESTALE", err)
+	}
+	if h, err := c.HeadObject(t.Context(), bck, "over"); err != nil || h.Custom["k"] != "" {
+		t.Errorf("the renamed file's custom metadata: %v, %v", h, err)
+	}
+	mustEqual(t, "the renamed file", readAll(t, filepath.Join(mnt, "over")), []byte("renamed there"))
+}

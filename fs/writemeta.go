@@ -81,7 +81,7 @@ func (n *fileNode) storeMeta(ctx context.Context, keys map[string]string) error 
 	cur := metaKeys(n.attr.meta)
 	n.mu.Unlock()
 	n.publish()
-	if notInAIS {
+	if notInAIS || n.detached() { // a detached file has no object left to carry it
 		return nil
 	}
 	md := make(map[string]string, len(keys))
@@ -100,7 +100,7 @@ func (n *fileNode) pushMeta(ctx context.Context) error {
 	mm.Lock()
 	defer mm.Unlock()
 	md := n.currentMeta()
-	if len(md) == 0 {
+	if len(md) == 0 || n.detached() {
 		return nil
 	}
 	return n.fsys.store.PatchCustom(ctx, n.bck(), n.objName(), md, false)

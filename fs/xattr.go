@@ -2,6 +2,7 @@ package fs
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -97,6 +98,9 @@ func (n *fileNode) head(ctx context.Context) (*aisclient.ObjAttrs, error) {
 	n.mu.Unlock()
 	if h != nil && n.fsys.fresh(at) {
 		return h, nil
+	}
+	if n.detached() {
+		return nil, fmt.Errorf("%s: %w", n.path(), errDetached)
 	}
 	at = n.fsys.now()
 	h, err := n.fsys.store.HeadObject(ctx, n.bck(), n.objName())
