@@ -280,6 +280,13 @@ func TestOpenOfRewriteTellsKernel(t *testing.T) {
 
 	put(t, c, bck, "f", v2)
 	clk.advance(2 * time.Hour)
+	openSeesRewrite(t, path, v1, v2)
+}
+
+// openSeesRewrite opens path, rewritten from v1 to v2 in AIS, and checks that fstat through the
+// new handle reports v2's size and that the handle reads v2, not a mix.
+func openSeesRewrite(t *testing.T, path string, v1, v2 []byte) {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -290,14 +297,14 @@ func TestOpenOfRewriteTellsKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	if fi.Size() != int64(len(v2)) {
-		t.Fatalf("fstat after an open of the rewritten object: size %d, want %d", fi.Size(), len(v2))
+		t.Fatalf("fstat after an open of the rewritten %s: size %d, want %d", path, fi.Size(), len(v2))
 	}
 	got, err := io.ReadAll(f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(got) != string(v2) {
-		t.Fatalf("read after an open of the rewritten object: %s", describeMix(got, v1, v2))
+		t.Fatalf("read after an open of the rewritten %s: %s", path, describeMix(got, v1, v2))
 	}
 }
 
