@@ -18,7 +18,7 @@ import (
 
 // State of a file while handles write it. GUARDED_BY(n.mu) like the rest of fileNode.
 type writeState struct {
-	writers  int             // open write handles
+	writers  int             // open write handles: len(fileUsed.writers), counted here for busy() on hot paths
 	pending  bool            // created here and not uploaded yet: AIS has no such object
 	unlinked bool            // removed while open: uploads are dropped
 	active   *writeback.File // the latest writer, for readers of a file being written
