@@ -262,7 +262,7 @@ func (c *Client) newRequest(ctx context.Context, cl *call, target string) (*http
 	switch {
 	case sendsFile(cl):
 		// As it is: net/http hands a body to sendfile only when it can see the file under
-		// its own wrappers (one io.NopCloser more hides it). fileBody.Close does nothing.
+		// its own wrappers (one io.NopCloser more hides it). sentFile.Close does nothing.
 		body = cl.stream
 	case cl.stream != nil:
 		body = io.NopCloser(cl.stream) // never let the transport close the caller's file

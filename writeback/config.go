@@ -37,7 +37,7 @@ type Config struct {
 	ChunkSize int64
 	// MaxInFlight bounds the buffer bytes of all fetches of old content at once, i.e.
 	// memory; default 256 MiB. One fetch never needs more than ChunkSize. Uploads hold no
-	// buffer (they are sent with sendfile).
+	// buffer beyond the HTTP transport's copy buffer.
 	MaxInFlight int64
 	// OpTimeout bounds one Sync or Close: the upload and every resend of the staging file
 	// after a transient failure (AIS restarting, a connection reset, a 5xx), default 2 min.

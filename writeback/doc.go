@@ -54,8 +54,9 @@
 // never reads it back; bytes written out of order (or everything, after a change below the
 // hashed prefix) are read once when the upload needs the sum.
 //
-// Memory is bounded: appends and PUTs send from the staging file with sendfile(2), page cache
-// to socket, holding no buffer; fetches of old content read into buffers from a pool, and
+// Memory is bounded: appends send from the staging file with sendfile(2), page cache to
+// socket, and PUTs through the HTTP transport's copy buffer (32 KiB per request; faster
+// than sendfile for one large body, aisclient's bodyOf says by how much); fetches of old content read into buffers from a pool, and
 // hold at most Config.MaxInFlight bytes together.
 //
 // # Failures

@@ -181,7 +181,7 @@ func (f *File) put(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r, done, err := f.body(0, size) // a staging file goes by sendfile: no buffer, no memory budget
+	r, done, err := f.body(0, size) // a staging file: only the transport's copy buffer, no memory budget
 	if err != nil {
 		return err
 	}
