@@ -36,6 +36,8 @@
 //     node's last name;
 //   - bucketList.mu (the cluster's bucket list) and stagedReader.mu, and a directory rename's
 //     local error mutex, are leaves.
+//   - renames.mu guards the renames the tree does not show yet (renames.go); under it only the
+//     tree walk and namer.mu of a renamed node are taken.
 //
 // Order: fileUsed.metaMu, then go-fuse's tree lock, then overlay.mu. fileNode.mu, dirNode.metaMu,
 // listCache.mu, namer.mu and the leaves are held only for a copy or an update of what they guard:

@@ -25,6 +25,7 @@ type FS struct {
 
 	nodes      *nodeCap
 	large      *largeDirs
+	renames    renames
 	bcks       bckRefs
 	bucketList bucketList
 	pf         *prefetcher // nil: no batched reads

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
@@ -105,14 +106,23 @@ func (d *dirNode) renameFile(ctx context.Context, n *fileNode, from, to string, 
 		// just renamed there.
 		replaced.markUnlinked()
 	}
+	run := d.fsys.renames.begin(n.objName, from, to) // before renameWriters looks for writers
 	n.nm.set(to)
 	n.expire()
 	n.renameWriters(ctx, to)
+	if h := renamedHook.Load(); h != nil {
+		(*h)(from, to)
+	}
 	if err := d.restoreCustom(ctx, to, custom); err != nil {
+		d.fsys.renames.end(run)
 		return d.fsys.errno("rename", d.bck.String()+"/"+to, err)
 	}
 	return 0
 }
+
+// renamedHook, when set (tests), runs in a file rename after its writers were renamed and
+// before Rename returns: the window renames covers.
+var renamedHook atomic.Pointer[func(from, to string)]
 
 func (d *dirNode) renameDir(ctx context.Context, n *dirNode, from, to string) syscall.Errno {
 	if strings.HasPrefix(to, from) {
@@ -169,11 +179,14 @@ func (d *dirNode) renameDir(ctx context.Context, n *dirNode, from, to string) sy
 	}
 	close(work)
 	wg.Wait()
-	for _, f := range written {
+	run := d.fsys.renames.begin(n.prefix, from, to)
+	// Again: writers that registered since the first look have the old names too.
+	for _, f := range n.writtenBelow() {
 		f.renameWriters(ctx, to+strings.TrimPrefix(f.objName(), from)) // objName: still the old one
 	}
 	n.invalidate()
 	if first != nil {
+		d.fsys.renames.end(run)
 		return d.fsys.errno("rename", d.bck.String()+"/"+from, first)
 	}
 	return 0

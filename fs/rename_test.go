@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -297,4 +298,70 @@ func TestDetachedFile(t *testing.T) {
 		t.Errorf("the renamed file's custom metadata: %v, %v", h, err)
 	}
 	mustEqual(t, "the renamed file", readAll(t, filepath.Join(mnt, "over")), []byte("renamed there"))
+}
+
+// TestOpenDuringRename: a file opened for writing while a rename of it runs, after the rename
+// looked for writers and before the kernel's tree shows the new name, writes under the new
+// name. Before, its bytes went up under the old one at close.
+func TestOpenDuringRename(t *testing.T) {
+	c := newClient(t)
+	bck := newBucket(t, c)
+	mnt := testMount(t, Config{Store: c, Bucket: bck})
+	old := randBytes(t, 4096)
+	put(t, c, bck, "a", old)
+	from, to := filepath.Join(mnt, "a"), filepath.Join(mnt, "b")
+	if _, err := os.Stat(from); err != nil {
+		t.Fatal(err)
+	}
+
+	type result struct {
+		f   *os.File
+		err error
+	}
+	got := make(chan result, 1)
+	hook := func(f, _ string) {
+		if f != "a" {
+			return
+		}
+		done := make(chan result, 1)
+		go func() { // as another process would, while the kernel's rename runs
+			f, err := os.OpenFile(from, os.O_WRONLY, 0)
+			done <- result{f, err}
+		}()
+		select {
+		case r := <-done:
+			got <- r
+		case <-time.After(10 * time.Second):
+			t.Error("an open of the file being renamed did not return")
+		}
+	}
+	renamedHook.Store(&hook)
+	defer renamedHook.Store(nil)
+	if err := os.Rename(from, to); err != nil {
+		t.Fatal(err)
+	}
+	renamedHook.Store(nil)
+	var r result
+	select {
+	case r = <-got:
+	default:
+		t.Fatal("the rename did not run the hook")
+	}
+	if r.err != nil {
+		t.Fatalf("open during the rename: %v", r.err)
+	}
+	opened := r.f
+	defer opened.Close()
+	edit := []byte("written after the open")
+	if _, err := opened.WriteAt(edit, 0); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	if err := opened.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	want := append(slices.Clone(edit), old[len(edit):]...)
+	mustEqual(t, "the new name in AIS", object(t, c, bck, "b"), want)
+	if _, err := c.HeadObject(t.Context(), bck, "a"); !errors.Is(err, aisclient.ErrNotFound) {
+		t.Errorf("the old name in AIS: %v, want ErrNotFound", err)
+	}
 }

@@ -25,7 +25,8 @@ func (n *fileNode) openWriter(ctx context.Context, mode writeback.Mode, size int
 	// its caller (Go's SIGURG too), which must not fail a create or truncate with EINTR.
 	pctx, done := patient(ctx)
 	defer done()
-	f, err := n.fsys.wb.Open(pctx, n.bck(), n.objName(), mode, writeback.OpenOptions{
+	name := n.objName()
+	f, err := n.fsys.wb.Open(pctx, n.bck(), name, mode, writeback.OpenOptions{
 		Size: size, Exists: exists, CustomFunc: n.currentMeta,
 	})
 	if err != nil {
@@ -37,6 +38,10 @@ func (n *fileNode) openWriter(ctx context.Context, mode writeback.Mode, size int
 	n.ws.active = f
 	u.writers = append(u.writers, f)
 	n.mu.Unlock()
+	// A rename that looked for writers before this one registered has not renamed it.
+	if now := n.fsys.renames.current(n.objName()); now != name {
+		f.Rename(pctx, now)
+	}
 	return &writeHandle{node: n, f: f}, nil
 }
 
